@@ -1,0 +1,4 @@
+/**
+ * Implementation details of the testkit: not part of its API, may change in any release.
+ */
+package io.kafkalab.testkit.internal;

@@ -1,0 +1,148 @@
+package io.kafkalab.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Clusters of its own, for what a shared cluster cannot show: start, restart, close. */
+class EmbeddedKafkaClusterLifecycleIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @Test
+    void closeFreesEveryPortAndLeavesNoNonDaemonThread() throws IOException {
+        Set<Thread> before = nonDaemonThreads();
+        List<Integer> ports;
+        try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder().brokers(1).start()) {
+            String topic = KafkaTestUtils.uniqueTopic("single");
+            cluster.createTopic(topic, 2, 1);
+            KafkaTestUtils.produce(cluster, topic, 10, i -> new ProducerRecord<>(topic, "k" + i, "v" + i));
+            assertThat(KafkaTestUtils.consume(cluster, topic, 10, TIMEOUT)).hasSize(10);
+            ports = List.of(cluster.bootstrapServers().split(",")).stream()
+                    .map(a -> Integer.parseInt(a.substring(a.lastIndexOf(':') + 1))).toList();
+            assertThat(cluster.dataDirectory()).exists();
+            Path dataDir = cluster.dataDirectory();
+            cluster.close();
+            assertThat(dataDir).doesNotExist();
+        }
+        for (int port : ports) {
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                assertThat(s.isBound()).isTrue();
+            }
+        }
+        Set<Thread> leftover = nonDaemonThreads();
+        leftover.removeAll(before);
+        assertThat(leftover.stream().filter(Thread::isAlive).map(Thread::getName).collect(Collectors.toList()))
+                .isEmpty();
+    }
+
+    @Test
+    void combinedNodesOnFixedPortsKeepTheQuorumWithOneNodeDown() throws IOException {
+        int first = freeRange(3);
+        try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder().brokers(3).port(first).start()) {
+            assertThat(cluster.topology()).isEqualTo(EmbeddedKafkaCluster.Topology.COMBINED);
+            assertThat(cluster.bootstrapServers())
+                    .isEqualTo("127.0.0.1:" + first + ",127.0.0.1:" + (first + 1) + ",127.0.0.1:" + (first + 2));
+            assertThat(cluster.status()).allSatisfy(s -> assertThat(s.roles()).containsExactlyInAnyOrder(
+                    "broker", "controller"));
+
+            int leader = cluster.activeControllerId().orElseThrow();
+            String topic = KafkaTestUtils.uniqueTopic("quorum");
+            cluster.createTopic(topic, 3, 2);
+            cluster.stopBroker(leader);
+            // the two remaining voters elect a new leader; metadata changes still work
+            String second = KafkaTestUtils.uniqueTopic("after-stop");
+            cluster.createTopic(second, 3, 2);
+            assertThat(cluster.activeControllerId()).isPresent().isNotEqualTo(java.util.OptionalInt.of(leader));
+            KafkaTestUtils.produce(cluster, second, 30, i -> new ProducerRecord<>(second, "k" + i, "v" + i));
+            assertThat(KafkaTestUtils.consume(cluster, second, 30, TIMEOUT)).hasSize(30);
+            cluster.startBroker(leader);
+            assertThat(cluster.awaitFullyReplicated(topic).fullyReplicated()).isTrue();
+        }
+    }
+
+    @Test
+    void keepsDataInAGivenDirectoryAcrossRestarts(@TempDir Path dir) {
+        String topic = KafkaTestUtils.uniqueTopic("kept");
+        String clusterId;
+        try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder().brokers(1)
+                .topology(EmbeddedKafkaCluster.Topology.DEDICATED_CONTROLLER).dataDirectory(dir).start()) {
+            clusterId = cluster.clusterId();
+            cluster.createTopic(topic, 1, 1);
+            KafkaTestUtils.produce(cluster, topic, 5, i -> new ProducerRecord<>(topic, "k", "v" + i));
+        }
+        assertThat(Files.exists(dir.resolve("node-0").resolve("meta.properties"))).isTrue();
+
+        try (EmbeddedKafkaCluster again = EmbeddedKafkaCluster.builder().brokers(1)
+                .topology(EmbeddedKafkaCluster.Topology.DEDICATED_CONTROLLER).dataDirectory(dir).start()) {
+            assertThat(again.clusterId()).isEqualTo(clusterId);
+            assertThat(KafkaTestUtils.consume(again, topic, 5, TIMEOUT)).extracting(ConsumerRecord::value)
+                    .containsExactly("v0", "v1", "v2", "v3", "v4");
+        }
+        assertThat(dir).exists();
+    }
+
+    @Test
+    void refusesUnknownBrokersAndDoubleStops() {
+        try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder().brokers(1)
+                .topology(EmbeddedKafkaCluster.Topology.DEDICATED_CONTROLLER).start()) {
+            assertThatThrownBy(() -> cluster.stopBroker(7)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("no broker with id 7; brokers are [0]");
+            assertThatThrownBy(() -> cluster.stopBroker(EmbeddedKafkaCluster.DEDICATED_CONTROLLER_ID))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> cluster.startBroker(0)).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("broker 0 is already running");
+        }
+    }
+
+    @Test
+    void builderNamesTheFieldAndTheBadValue() {
+        assertThatThrownBy(() -> EmbeddedKafkaCluster.builder().brokers(0))
+                .hasMessage("brokers must be between 1 and 32, but was 0");
+        assertThatThrownBy(() -> EmbeddedKafkaCluster.builder().port(80))
+                .hasMessage("port must be 0 or between 1024 and 65535, but was 80");
+        assertThatThrownBy(() -> EmbeddedKafkaCluster.builder().shutdownTimeout(Duration.ZERO))
+                .hasMessage("shutdownTimeout must be > 0, but was PT0S");
+    }
+
+    private static Set<Thread> nonDaemonThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> !t.isDaemon())
+                .collect(Collectors.toSet());
+    }
+
+    /** A run of {@code count} consecutive free ports, from a range outside the ephemeral one. */
+    static int freeRange(int count) throws IOException {
+        for (int base = 20000 + (int) (ProcessHandle.current().pid() % 500) * 20; base < 30000; base += count) {
+            if (allFree(base, count)) {
+                return base;
+            }
+        }
+        throw new IOException("no " + count + " consecutive free ports between 20000 and 30000");
+    }
+
+    private static boolean allFree(int base, int count) {
+        for (int p = base; p < base + count; p++) {
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), p));
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,172 @@
+package io.kafkalab.testkit.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import io.kafkalab.testkit.EmbeddedKafkaCluster;
+import io.kafkalab.testkit.KafkaCluster;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+
+/**
+ * Runs small test classes through a nested JUnit engine and checks what the extension did for them:
+ * which cluster each got, when it was closed, what misuse says.
+ */
+class KafkaClusterExtensionIT {
+
+    static final List<KafkaCluster> SEEN = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void clear() {
+        SEEN.clear();
+    }
+
+    @Test
+    void injectsOneSharedClusterEverywhereAndClosesItWhenTheRunEnds() {
+        EngineExecutionResults results = run(SharedA.class, SharedB.class);
+
+        results.testEvents().assertStatistics(s -> s.succeeded(3).failed(0));
+        // constructor, @BeforeAll, test method parameter, in two classes: one cluster
+        assertThat(SEEN).hasSizeGreaterThanOrEqualTo(5);
+        assertThat(SEEN.stream().distinct()).hasSize(1);
+        EmbeddedKafkaCluster shared = (EmbeddedKafkaCluster) SEEN.get(0);
+        assertThat(shared.brokerIds()).containsExactly(0);
+        assertThatThrownBy(shared::admin).isInstanceOf(IllegalStateException.class).hasMessage("the cluster is closed");
+    }
+
+    @Test
+    void givesAnUnsharedClassItsOwnClusterWithItsBrokerProperties() {
+        EngineExecutionResults results = run(SharedA.class, Unshared.class);
+
+        results.testEvents().assertStatistics(s -> s.succeeded(2).failed(0));
+        assertThat(SEEN.stream().distinct()).hasSize(2);
+        assertThat(SEEN).allSatisfy(c -> assertThatThrownBy(c::admin).isInstanceOf(IllegalStateException.class));
+    }
+
+    @Test
+    void restartsABrokerThatAClassLeftStoppedBeforeTheNextClassSharesTheCluster() {
+        EngineExecutionResults results = run(StopsABroker.class, SeesAllBrokers.class);
+
+        results.testEvents().assertStatistics(s -> s.succeeded(2).failed(0));
+        assertThat(SEEN.stream().distinct()).hasSize(1);
+    }
+
+    @Test
+    void explainsMisuse() {
+        assertThat(failureOf(NoBrokers.class)).isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessage("@KafkaTest(brokers = 0) on " + NoBrokers.class.getName()
+                        + ": brokers must be between 1 and 32");
+        assertThat(failureOf(BadProperty.class)).isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessage("@KafkaTest(brokerProperties) on " + BadProperty.class.getName()
+                        + ": 'num.partitions' must have the form key=value");
+        assertThat(failureOf(NoAnnotation.class)).isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessageStartingWith("KafkaClusterExtension needs @KafkaTest on " + NoAnnotation.class.getName());
+    }
+
+    private static EngineExecutionResults run(Class<?>... classes) {
+        var request = EngineTestKit.engine("junit-jupiter");
+        for (Class<?> c : classes) {
+            request = request.selectors(selectClass(c));
+        }
+        return request.execute();
+    }
+
+    private static Throwable failureOf(Class<?> testClass) {
+        EngineExecutionResults results = run(testClass);
+        return results.allEvents().failed().stream().map(Event::getPayload)
+                .flatMap(p -> p.stream())
+                .map(p -> ((org.junit.platform.engine.TestExecutionResult) p).getThrowable().orElseThrow())
+                .findFirst().orElseThrow(() -> new AssertionError(testClass + " did not fail"));
+    }
+
+    @KafkaTest(brokers = 1)
+    static class SharedA {
+        SharedA(KafkaCluster cluster) {
+            SEEN.add(cluster);
+        }
+
+        @BeforeAll
+        static void before(KafkaCluster cluster) {
+            SEEN.add(cluster);
+        }
+
+        @Test
+        void test(KafkaCluster cluster) {
+            SEEN.add(cluster);
+            assertThat(cluster.runningBrokerIds()).containsExactly(0);
+        }
+    }
+
+    @KafkaTest(brokers = 1)
+    static class SharedB {
+        @Test
+        void one(EmbeddedKafkaCluster cluster) {
+            SEEN.add(cluster);
+        }
+
+        @Test
+        void two(KafkaCluster cluster) {
+            SEEN.add(cluster);
+        }
+    }
+
+    @KafkaTest(brokers = 1, shared = false, brokerProperties = {"num.partitions = 4"})
+    static class Unshared {
+        @Test
+        void test(KafkaCluster cluster) {
+            SEEN.add(cluster);
+            String topic = io.kafkalab.testkit.KafkaTestUtils.uniqueTopic("auto");
+            io.kafkalab.testkit.KafkaTestUtils.produce(cluster, topic, 1,
+                    i -> new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "k", "v"));
+            assertThat(cluster.describeTopic(topic).partitions()).hasSize(4);
+        }
+    }
+
+    @KafkaTest(brokers = 2)
+    static class StopsABroker {
+        @Test
+        void test(KafkaCluster cluster) {
+            SEEN.add(cluster);
+            cluster.stopBroker(1);
+        }
+    }
+
+    @KafkaTest(brokers = 2)
+    static class SeesAllBrokers {
+        @Test
+        void test(KafkaCluster cluster) {
+            SEEN.add(cluster);
+            assertThat(cluster.runningBrokerIds()).containsExactly(0, 1);
+        }
+    }
+
+    @KafkaTest(brokers = 0)
+    static class NoBrokers {
+        @Test
+        void test(KafkaCluster cluster) {
+        }
+    }
+
+    @KafkaTest(brokers = 1, brokerProperties = "num.partitions")
+    static class BadProperty {
+        @Test
+        void test(KafkaCluster cluster) {
+        }
+    }
+
+    @ExtendWith(KafkaClusterExtension.class)
+    static class NoAnnotation {
+        @Test
+        void test(KafkaCluster cluster) {
+        }
+    }
+}
