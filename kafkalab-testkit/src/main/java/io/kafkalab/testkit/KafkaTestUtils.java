@@ -1,5 +1,9 @@
 package io.kafkalab.testkit;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -212,5 +216,39 @@ public final class KafkaTestUtils {
                 .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
         return cluster.await(cluster.admin().listOffsets(request).all(), "end offsets of " + topic)
                 .entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+    }
+
+    /**
+     * Finds {@code count} consecutive ports that are free on 127.0.0.1 now, between 20000 and 30000
+     * (below the Linux ephemeral range, so clients' own sockets rarely take them), for a cluster started
+     * with fixed ports. The ports are not reserved: bind them soon.
+     *
+     * @param count how many consecutive ports, 1 to 100
+     * @return the first port of the run
+     * @throws KafkaClusterException when no such run is free
+     */
+    public static int freePortRange(int count) {
+        if (count < 1 || count > 100) {
+            throw new IllegalArgumentException("count must be between 1 and 100, but was " + count);
+        }
+        int start = 20000 + (int) (ProcessHandle.current().pid() * 37 % 9000);
+        for (int i = 0; i < 10000; i += count) {
+            int base = 20000 + (start - 20000 + i) % (10000 - count);
+            if (allFree(base, count)) {
+                return base;
+            }
+        }
+        throw new KafkaClusterException("no " + count + " consecutive free ports between 20000 and 30000");
+    }
+
+    private static boolean allFree(int base, int count) {
+        for (int p = base; p < base + count; p++) {
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), p));
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -26,19 +26,20 @@ class EmbeddedKafkaClusterLifecycleIT {
     @Test
     void closeFreesEveryPortAndLeavesNoNonDaemonThread() throws IOException {
         Set<Thread> before = nonDaemonThreads();
-        List<Integer> ports;
-        try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder().brokers(1).start()) {
+        EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder().brokers(1).start();
+        Path dataDir = cluster.dataDirectory();
+        List<Integer> ports = List.of(cluster.bootstrapServers().split(",")).stream()
+                .map(a -> Integer.parseInt(a.substring(a.lastIndexOf(':') + 1))).toList();
+        try {
             String topic = KafkaTestUtils.uniqueTopic("single");
             cluster.createTopic(topic, 2, 1);
             KafkaTestUtils.produce(cluster, topic, 10, i -> new ProducerRecord<>(topic, "k" + i, "v" + i));
             assertThat(KafkaTestUtils.consume(cluster, topic, 10, TIMEOUT)).hasSize(10);
-            ports = List.of(cluster.bootstrapServers().split(",")).stream()
-                    .map(a -> Integer.parseInt(a.substring(a.lastIndexOf(':') + 1))).toList();
-            assertThat(cluster.dataDirectory()).exists();
-            Path dataDir = cluster.dataDirectory();
+            assertThat(dataDir).exists();
+        } finally {
             cluster.close();
-            assertThat(dataDir).doesNotExist();
         }
+        assertThat(dataDir).doesNotExist();
         for (int port : ports) {
             try (ServerSocket s = new ServerSocket()) {
                 s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
@@ -53,7 +54,7 @@ class EmbeddedKafkaClusterLifecycleIT {
 
     @Test
     void combinedNodesOnFixedPortsKeepTheQuorumWithOneNodeDown() throws IOException {
-        int first = freeRange(3);
+        int first = KafkaTestUtils.freePortRange(3);
         try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder().brokers(3).port(first).start()) {
             assertThat(cluster.topology()).isEqualTo(EmbeddedKafkaCluster.Topology.COMBINED);
             assertThat(cluster.bootstrapServers())
@@ -123,26 +124,5 @@ class EmbeddedKafkaClusterLifecycleIT {
     private static Set<Thread> nonDaemonThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> !t.isDaemon())
                 .collect(Collectors.toSet());
-    }
-
-    /** A run of {@code count} consecutive free ports, from a range outside the ephemeral one. */
-    static int freeRange(int count) throws IOException {
-        for (int base = 20000 + (int) (ProcessHandle.current().pid() % 500) * 20; base < 30000; base += count) {
-            if (allFree(base, count)) {
-                return base;
-            }
-        }
-        throw new IOException("no " + count + " consecutive free ports between 20000 and 30000");
-    }
-
-    private static boolean allFree(int base, int count) {
-        for (int p = base; p < base + count; p++) {
-            try (ServerSocket s = new ServerSocket()) {
-                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), p));
-            } catch (IOException e) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -1,0 +1,148 @@
+package io.kafkalab.examples;
+
+import io.kafkalab.testkit.BrokerStatus;
+import io.kafkalab.testkit.EmbeddedKafkaCluster;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code kafkalab cluster}: the Docker-free stand-in for the lab's {@code docker-compose up -d}. Starts an
+ * embedded KRaft cluster on 127.0.0.1, prints exactly one {@code bootstrap.servers=...} line on stdout when
+ * every broker is ready, then runs until Ctrl-C, SIGTERM or {@code quit}, reading commands on stdin.
+ */
+@Command(name = "cluster", mixinStandardHelpOptions = true,
+        description = {"Start a Kafka cluster in this JVM (KRaft, every listener on 127.0.0.1) and keep it running.",
+            "Prints one line bootstrap.servers=... on stdout when every broker is ready.",
+            "Commands on stdin: status | stop <id> | start <id> | quit. Ctrl-C or SIGTERM stops it too."})
+final class ClusterCommand implements Callable<Integer> {
+
+    @Option(names = "--brokers", defaultValue = "3", description = "Number of brokers (default: ${DEFAULT-VALUE}).")
+    int brokers;
+
+    @Option(names = "--port", defaultValue = "9092",
+            description = "Client port of broker 0; broker i listens on port + i (default: ${DEFAULT-VALUE}). "
+                    + "0 picks free ports.")
+    int port;
+
+    @Option(names = "--data-dir",
+            description = "Keep data in this directory across runs (default: a temporary directory, deleted on exit).")
+    Path dataDir;
+
+    @Option(names = "--dedicated-controller",
+            description = "Run one controller-only node beside the brokers instead of making every broker a "
+                    + "controller too, as the lab does. Stopping a broker then never costs the quorum.")
+    boolean dedicatedController;
+
+    private final PrintStream out = System.out;
+    private final PrintStream err = System.err;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        EmbeddedKafkaCluster.Topology topology = dedicatedController
+                ? EmbeddedKafkaCluster.Topology.DEDICATED_CONTROLLER : EmbeddedKafkaCluster.Topology.COMBINED;
+        err.printf("Starting %d Kafka %s broker(s) in this JVM (%s)...%n", brokers,
+                org.apache.kafka.common.utils.AppInfoParser.getVersion(),
+                dedicatedController ? "plus one dedicated controller" : "each broker and controller, as in the lab");
+        EmbeddedKafkaCluster.Builder builder = EmbeddedKafkaCluster.builder().brokers(brokers).port(port)
+                .topology(topology);
+        if (dataDir != null) {
+            builder.dataDirectory(dataDir);
+        }
+        long begin = System.nanoTime();
+        EmbeddedKafkaCluster cluster = builder.start();
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            closeAndReport(cluster);
+        }, "kafkalab-cluster-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+
+        out.println("bootstrap.servers=" + cluster.bootstrapServers());
+        out.flush();
+        err.printf("Ready in %d ms. Cluster id %s.%n", (System.nanoTime() - begin) / 1_000_000, cluster.clusterId());
+        cluster.status().forEach(s -> err.println("  " + s));
+        err.println("Commands: status | stop <id> | start <id> | quit   (Ctrl-C stops the cluster)");
+
+        Thread console = new Thread(() -> readCommands(cluster, stop), "kafkalab-cluster-console");
+        console.setDaemon(true);
+        console.start();
+        stop.await();
+        closeAndReport(cluster);
+        return 0;
+    }
+
+    private void readCommands(EmbeddedKafkaCluster cluster, CountDownLatch stop) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (!execute(cluster, line.trim())) {
+                    stop.countDown();
+                    return;
+                }
+            }
+            // end of input (for example started with </dev/null): keep running until a signal
+        } catch (IOException e) {
+            err.println("stdin closed: " + e.getMessage() + "; stop the cluster with Ctrl-C or SIGTERM");
+        }
+    }
+
+    /** Runs one console command; returns false for quit. */
+    private boolean execute(EmbeddedKafkaCluster cluster, String line) {
+        String[] words = line.split("\\s+");
+        try {
+            switch (words[0]) {
+                case "" -> { }
+                case "status" -> {
+                    for (BrokerStatus s : cluster.status()) {
+                        out.println(s);
+                    }
+                }
+                case "stop", "start" -> {
+                    if (words.length != 2 || !words[1].matches("\\d+")) {
+                        out.println("usage: " + words[0] + " <broker id>; brokers are " + cluster.brokerIds());
+                    } else if (words[0].equals("stop")) {
+                        cluster.stopBroker(Integer.parseInt(words[1]));
+                        out.println("broker " + words[1] + " stopped");
+                    } else {
+                        cluster.startBroker(Integer.parseInt(words[1]));
+                        out.println("broker " + words[1] + " started");
+                    }
+                }
+                case "quit", "exit" -> {
+                    return false;
+                }
+                case "help" -> out.println("commands: status | stop <id> | start <id> | quit");
+                default -> out.println("unknown command '" + words[0] + "'; commands: status | stop <id> | start <id> | quit");
+            }
+        } catch (RuntimeException e) {
+            out.println("error: " + e.getMessage());
+        }
+        out.flush();
+        return true;
+    }
+
+    /**
+     * Closes once. Synchronized as a whole, so that the shutdown hook, when the main thread got here first,
+     * waits for the close to finish: the JVM halts as soon as the hooks return.
+     */
+    private synchronized void closeAndReport(EmbeddedKafkaCluster cluster) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        err.println("Stopping the cluster...");
+        long begin = System.nanoTime();
+        cluster.close();
+        err.printf("Cluster stopped in %d ms.%n", (System.nanoTime() - begin) / 1_000_000);
+    }
+
+    private boolean closed;
+}

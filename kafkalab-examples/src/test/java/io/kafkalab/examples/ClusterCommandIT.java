@@ -1,0 +1,138 @@
+package io.kafkalab.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kafkalab.testkit.KafkaTestUtils;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.Node;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code kafkalab cluster} as a user runs it: a separate JVM from the packaged jar, driven on stdin. */
+class ClusterCommandIT {
+
+    private static final long TIMEOUT_SECONDS = 60;
+
+    @TempDir
+    Path logDir;
+
+    private Process process;
+    private final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
+    private final List<String> allStdout = new ArrayList<>();
+    private Writer stdin;
+
+    @AfterEach
+    void killLeftover() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void printsOneReadyLineObeysStatusStopStartAndStopsCleanlyOnSigterm() throws Exception {
+        int port = KafkaTestUtils.freePortRange(3);
+        start("cluster", "--port", String.valueOf(port));
+
+        String expected = "bootstrap.servers=127.0.0.1:" + port + ",127.0.0.1:" + (port + 1) + ",127.0.0.1:" + (port + 2);
+        assertThat(nextLine()).isEqualTo(expected);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", expected.substring(expected.indexOf('=') + 1)))) {
+            assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).extracting(Node::id)
+                    .containsExactlyInAnyOrder(0, 1, 2);
+        }
+
+        send("status");
+        List<String> status = List.of(nextLine(), nextLine(), nextLine());
+        assertThat(status).allSatisfy(l -> assertThat(l).contains(" up ", "roles=broker,controller"));
+        assertThat(String.join("\n", status)).containsOnlyOnce("(active controller)");
+
+        send("stop 1");
+        assertThat(nextLine()).isEqualTo("broker 1 stopped");
+        send("status");
+        assertThat(List.of(nextLine(), nextLine(), nextLine()))
+                .filteredOn(l -> l.startsWith("node 1 ")).singleElement()
+                .satisfies(l -> assertThat(l).contains(" down "));
+
+        send("start 1");
+        assertThat(nextLine()).isEqualTo("broker 1 started");
+        send("stop 7");
+        assertThat(nextLine()).isEqualTo("error: no broker with id 7; brokers are [0, 1, 2]");
+
+        process.destroy(); // SIGTERM
+        assertThat(process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("exits within 60 s of SIGTERM").isTrue();
+        assertThat(process.exitValue()).isEqualTo(143);
+        assertThat(stderr()).contains("Cluster stopped in");
+        assertThat(allStdout).filteredOn(l -> l.startsWith("bootstrap.servers=")).hasSize(1);
+        for (int p = port; p < port + 3; p++) {
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), p));
+            }
+        }
+        assertThat(Files.readString(logDir.resolve("kafkalab.log"))).contains("Embedded Kafka cluster");
+    }
+
+    @Test
+    void quitStopsTheClusterWithExitCodeZero() throws Exception {
+        start("cluster", "--brokers", "1", "--port", "0", "--dedicated-controller");
+        assertThat(nextLine()).matches("bootstrap\\.servers=127\\.0\\.0\\.1:\\d+");
+        send("quit");
+        assertThat(process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
+        assertThat(stderr()).contains("Cluster stopped in");
+    }
+
+    private void start(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-Dkafkalab.log.dir=" + logDir, "-jar", System.getProperty("kafkalab.examples.jar")));
+        command.addAll(List.of(args));
+        process = new ProcessBuilder(command).redirectError(logDir.resolve("stderr.txt").toFile()).start();
+        stdin = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (allStdout) {
+                        allStdout.add(line);
+                    }
+                    stdout.add(line);
+                }
+            } catch (IOException e) {
+                stdout.add("<stdout failed: " + e + ">");
+            }
+        }, "cluster-stdout");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private void send(String command) throws IOException {
+        stdin.write(command + "\n");
+        stdin.flush();
+    }
+
+    private String nextLine() throws Exception {
+        String line = stdout.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        assertThat(line).as("a line on stdout within %d s; stderr:%n%s", TIMEOUT_SECONDS, stderr()).isNotNull();
+        return line;
+    }
+
+    private String stderr() throws IOException {
+        return Files.readString(logDir.resolve("stderr.txt"));
+    }
+}
