@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Defaults suit tests: internal topics replicated {@code min(3, brokers)},
- * {@code group.initial.rebalance.delay.ms=0}, a 2 MiB log cleaner buffer, a 3 s broker session timeout
+ * {@code group.initial.rebalance.delay.ms=0}, a 2 MiB log cleaner buffer, a 2 s broker session timeout
  * so a restarted broker rejoins in about two seconds, 5 partitions for {@code __consumer_offsets}. Any
  * of them can be overridden with {@link Builder#brokerProperty(String, String)}.
  *
@@ -417,7 +417,7 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
             p.put("share.coordinator.state.topic.min.isr", String.valueOf(Math.min(2, internalRf)));
             p.put("group.initial.rebalance.delay.ms", "0");
             p.put("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024));
-            p.put("broker.session.timeout.ms", "3000");
+            p.put("broker.session.timeout.ms", "2000");
             p.put("broker.heartbeat.interval.ms", "500");
             p.putAll(spec.brokerProperties);
             Set<String> roles = broker && controller ? Set.of("broker", "controller")
