@@ -167,8 +167,22 @@ public final class KafkaTestUtils {
     public static <K, V> List<ConsumerRecord<K, V>> consume(KafkaCluster cluster, String topic, int count,
                                                             Duration timeout, Deserializer<K> keyDeserializer,
                                                             Deserializer<V> valueDeserializer) {
+        return consume(cluster, topic, count, timeout, Map.of(), keyDeserializer, valueDeserializer);
+    }
+
+    /**
+     * As {@link #consume(KafkaCluster, String, int, Duration, Deserializer, Deserializer)}, with extra consumer
+     * settings such as {@code isolation.level=read_committed}.
+     *
+     * @param consumerConfig extra consumer settings; they override the defaults
+     */
+    public static <K, V> List<ConsumerRecord<K, V>> consume(KafkaCluster cluster, String topic, int count,
+                                                            Duration timeout, Map<String, ?> consumerConfig,
+                                                            Deserializer<K> keyDeserializer,
+                                                            Deserializer<V> valueDeserializer) {
         Map<String, Object> config = new HashMap<>(cluster.adminConfig());
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.putAll(consumerConfig);
         List<ConsumerRecord<K, V>> records = new ArrayList<>(count);
         try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(config, keyDeserializer, valueDeserializer)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()

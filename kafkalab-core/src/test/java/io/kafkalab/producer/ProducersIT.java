@@ -1,0 +1,148 @@
+package io.kafkalab.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kafkalab.message.CustomMessage;
+import io.kafkalab.message.CustomMessageDeserializer;
+import io.kafkalab.testkit.KafkaCluster;
+import io.kafkalab.testkit.KafkaTestUtils;
+import io.kafkalab.testkit.junit.KafkaTest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+@KafkaTest(brokers = 3)
+class ProducersIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @Test
+    void atLeastOnceDeliversTenThousandCustomMessagesEachOnceAndInKeyOrder(KafkaCluster cluster) {
+        String topic = KafkaTestUtils.uniqueTopic("at-least-once");
+        cluster.createTopic(topic, 3, 2);
+        int count = 10_000;
+
+        SendSummary summary;
+        try (Producer<String, CustomMessage> producer = Producers.create(DeliveryGuarantee.AT_LEAST_ONCE,
+                cluster.adminConfig(), new StringSerializer(), CustomMessage.serde().serializer())) {
+            SendTracker tracker = new SendTracker();
+            for (int i = 0; i < count; i++) {
+                String user = String.valueOf(i % 10);
+                tracker.send(producer, new ProducerRecord<>(topic, user,
+                        new CustomMessage(user, "сообщение " + i + " от пользователя " + user)));
+            }
+            Producers.flush(producer, TIMEOUT);
+            summary = tracker.await(TIMEOUT);
+        }
+        assertThat(summary).hasToString("10000 sent, 10000 acknowledged, 0 failed");
+
+        List<ConsumerRecord<String, CustomMessage>> records = KafkaTestUtils.consume(cluster, topic, count, TIMEOUT,
+                new StringDeserializer(), new CustomMessageDeserializer());
+        assertThat(records).hasSize(count);
+        assertThat(records.stream().map(r -> r.value().value()).collect(Collectors.toSet())).hasSize(count);
+        assertThat(records).allSatisfy(r -> assertThat(r.value().key()).isEqualTo(r.key()));
+        Map<String, Set<Integer>> partitionsByKey = new HashMap<>();
+        Map<String, List<ConsumerRecord<String, CustomMessage>>> byKey = new HashMap<>();
+        for (ConsumerRecord<String, CustomMessage> r : records) {
+            partitionsByKey.computeIfAbsent(r.key(), k -> new HashSet<>()).add(r.partition());
+            byKey.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r);
+        }
+        assertThat(partitionsByKey).hasSize(10).allSatisfy((k, p) -> assertThat(p).hasSize(1));
+        byKey.forEach((key, list) -> {
+            List<Integer> sequence = list.stream().sorted(java.util.Comparator.comparingLong(ConsumerRecord::offset))
+                    .map(r -> Integer.parseInt(r.value().value().split(" ")[1])).toList();
+            assertThat(sequence).as("send order of user %s", key).isSorted().hasSize(count / 10);
+        });
+    }
+
+    @Test
+    void atLeastOnceAcknowledgesEverySendWhileABrokerIsStopped(KafkaCluster cluster) {
+        String topic = KafkaTestUtils.uniqueTopic("broker-down");
+        cluster.createTopic(topic, 3, 2);
+        SendSummary summary;
+        try (Producer<String, String> producer = Producers.create(DeliveryGuarantee.AT_LEAST_ONCE,
+                cluster.adminConfig(), new StringSerializer(), new StringSerializer())) {
+            SendTracker tracker = new SendTracker();
+            for (int i = 0; i < 1000; i++) {
+                tracker.send(producer, new ProducerRecord<>(topic, "k" + i % 10, "before-" + i));
+            }
+            Producers.flush(producer, TIMEOUT);
+            cluster.stopBroker(2);
+            try {
+                for (int i = 0; i < 1000; i++) {
+                    tracker.send(producer, new ProducerRecord<>(topic, "k" + i % 10, "during-" + i));
+                }
+                Producers.flush(producer, TIMEOUT);
+            } finally {
+                cluster.startBroker(2);
+            }
+            summary = tracker.await(TIMEOUT);
+        }
+        assertThat(summary.allAcknowledged()).as(summary.toString()).isTrue();
+        List<ConsumerRecord<String, String>> records = KafkaTestUtils.consume(cluster, topic, 2000, TIMEOUT);
+        assertThat(records.stream().map(ConsumerRecord::value).distinct()).hasSize(2000);
+    }
+
+    @Test
+    void exactlyOnceAbortedSendsAreInvisibleToReadCommittedConsumers(KafkaCluster cluster) {
+        String topic = KafkaTestUtils.uniqueTopic("exactly-once");
+        cluster.createTopic(topic, 1, 3);
+        Map<String, Object> config = new HashMap<>(cluster.adminConfig());
+        config.put("transactional.id", KafkaTestUtils.uniqueName("tx"));
+        try (Producer<String, String> producer = Producers.create(DeliveryGuarantee.EXACTLY_ONCE, config,
+                new StringSerializer(), new StringSerializer())) {
+            producer.beginTransaction();
+            for (int i = 0; i < 5; i++) {
+                producer.send(new ProducerRecord<>(topic, "k", "committed-" + i));
+            }
+            producer.commitTransaction();
+            producer.beginTransaction();
+            for (int i = 0; i < 5; i++) {
+                producer.send(new ProducerRecord<>(topic, "k", "aborted-" + i));
+            }
+            producer.flush();
+            producer.abortTransaction();
+            producer.beginTransaction();
+            for (int i = 5; i < 8; i++) {
+                producer.send(new ProducerRecord<>(topic, "k", "committed-" + i));
+            }
+            producer.commitTransaction();
+        }
+
+        List<ConsumerRecord<String, String>> committed = KafkaTestUtils.consume(cluster, topic, 8, TIMEOUT,
+                Map.of("isolation.level", "read_committed"), new StringDeserializer(), new StringDeserializer());
+        assertThat(committed).extracting(ConsumerRecord::value).containsExactly("committed-0", "committed-1",
+                "committed-2", "committed-3", "committed-4", "committed-5", "committed-6", "committed-7");
+        // the aborted records are in the log all the same: a read_uncommitted consumer sees them
+        List<ConsumerRecord<String, String>> everything = KafkaTestUtils.consume(cluster, topic, 13, TIMEOUT,
+                Map.of("isolation.level", "read_uncommitted"), new StringDeserializer(), new StringDeserializer());
+        assertThat(everything).extracting(ConsumerRecord::value).contains("aborted-0", "aborted-4").hasSize(13);
+    }
+
+    @Test
+    void atMostOnceSendsWithoutRetries(KafkaCluster cluster) {
+        String topic = KafkaTestUtils.uniqueTopic("at-most-once");
+        cluster.createTopic(topic, 3, 2);
+        try (Producer<String, String> producer = Producers.create(DeliveryGuarantee.AT_MOST_ONCE,
+                cluster.adminConfig(), new StringSerializer(), new StringSerializer())) {
+            SendTracker tracker = new SendTracker();
+            for (int i = 0; i < 100; i++) {
+                tracker.send(producer, new ProducerRecord<>(topic, "k" + i % 10, "v" + i));
+            }
+            Producers.flush(producer, TIMEOUT);
+            assertThat(tracker.await(TIMEOUT)).hasToString("100 sent, 100 acknowledged, 0 failed");
+        }
+        assertThat(KafkaTestUtils.consume(cluster, topic, 100, TIMEOUT)).hasSize(100);
+    }
+}
