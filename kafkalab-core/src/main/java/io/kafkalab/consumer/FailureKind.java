@@ -1,0 +1,16 @@
+package io.kafkalab.consumer;
+
+/** Why a record reached the {@link ErrorPolicy}. */
+public enum FailureKind {
+    /** The key could not be deserialized (a poison pill). Retrying cannot help. */
+    KEY_DESERIALIZATION,
+    /** The value could not be deserialized (a poison pill). Retrying cannot help. */
+    VALUE_DESERIALIZATION,
+    /** The handler threw. */
+    HANDLER;
+
+    /** @return whether retrying could help */
+    public boolean retryable() {
+        return this == HANDLER;
+    }
+}

@@ -1,0 +1,30 @@
+package io.kafkalab.consumer;
+
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * A snapshot of what a {@link ConsumerRunner} has done since it started.
+ *
+ * @param recordsProcessed        records the handler finished (skipped and dead-lettered ones not included)
+ * @param batchesProcessed        handler invocations that finished (one per record for a single runner)
+ * @param commits                 successful commits
+ * @param commitFailures          failed commits
+ * @param retries                 handler retries
+ * @param skipped                 records skipped by the error policy
+ * @param deadLettered            records published to a dead-letter topic
+ * @param deserializationFailures poison pills met (each also counted by its outcome)
+ * @param stopped                 1 when the error policy stopped the runner
+ * @param lastCommitted           per partition, the last committed offset (the next offset to read)
+ * @param lag                     per assigned partition, records behind the end of the log, as of the last poll
+ */
+public record RunnerMetrics(long recordsProcessed, long batchesProcessed, long commits, long commitFailures,
+                            long retries, long skipped, long deadLettered, long deserializationFailures,
+                            long stopped, Map<TopicPartition, Long> lastCommitted, Map<TopicPartition, Long> lag) {
+
+    /** Copies the maps. */
+    public RunnerMetrics {
+        lastCommitted = Map.copyOf(lastCommitted);
+        lag = Map.copyOf(lag);
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * Consumer runners: {@link io.kafkalab.consumer.ConsumerRunner} runs a single-record or batch consumer loop
+ * with a pluggable {@link io.kafkalab.consumer.CommitPolicy} (when to commit) and
+ * {@link io.kafkalab.consumer.ErrorPolicy} (what to do with poison pills and handler failures: retry, skip,
+ * dead-letter, stop), and reports what it does through {@link io.kafkalab.consumer.ConsumerRunnerListener}
+ * and {@link io.kafkalab.consumer.RunnerMetrics}.
+ *
+ * <p>Parameters and return values are non-null unless their Javadoc says otherwise.
+ */
+package io.kafkalab.consumer;
