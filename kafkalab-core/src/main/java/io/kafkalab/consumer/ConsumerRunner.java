@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -24,6 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -109,6 +111,7 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
     private long processedSinceCommit;
     private Instant lastCommit;
     private boolean acknowledged;
+    private boolean abandonPoll;
     private RecordProcessingException stopCause;
 
     private final AtomicLong recordsProcessed = new AtomicLong();
@@ -362,7 +365,12 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
                     continue;
                 }
                 process(polled);
-                if (stopCause == null) {
+                if (abandonPoll) {
+                    // a commit failed because the group moved on: the rest of this poll is not ours to process
+                    // now; rewind so that partitions we keep are read again from the first unprocessed record
+                    rewindUnprocessed(c);
+                    abandonPoll = false;
+                } else if (stopCause == null) {
                     maybeCommit(true);
                 }
                 updateLag(c);
@@ -390,7 +398,7 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
             List<ConsumerRecord<byte[], byte[]>> raw = polled.records(tp);
             int i = 0;
             while (i < raw.size()) {
-                if (closing.get() || stopCause != null) {
+                if (closing.get() || stopCause != null || abandonPoll) {
                     return;
                 }
                 List<ConsumerRecord<K, V>> typed = new ArrayList<>(Math.min(maxBatchSize, raw.size() - i));
@@ -428,6 +436,9 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
         int start = 0;
         int attempt = 1;
         while (start < typed.size()) {
+            if (abandonPoll) {
+                return false;
+            }
             List<ConsumerRecord<K, V>> batch = Collections.unmodifiableList(typed.subList(start, typed.size()));
             acknowledged = false;
             try {
@@ -435,7 +446,7 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
                 markProcessed(tp, batch.get(batch.size() - 1).offset(), batch.size());
                 batchesProcessed.incrementAndGet();
                 afterHandled();
-                return true;
+                return !abandonPoll;
             } catch (Exception e) {
                 int index = e instanceof BatchFailedException b && b.index() < batch.size() ? b.index() : -1;
                 Throwable cause = index >= 0 ? e.getCause() : e;
@@ -652,6 +663,9 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
 
     private void commitFailed(Map<TopicPartition, OffsetAndMetadata> offsets, Exception error) {
         commitFailures.incrementAndGet();
+        if (error instanceof CommitFailedException || error instanceof RebalanceInProgressException) {
+            abandonPoll = true;
+        }
         LOG.warn("{}: commit of {} failed: {}", name, offsets, error.toString());
         notifyListener(() -> listener.onCommitFailed(offsets, error));
     }

@@ -1,0 +1,235 @@
+package io.kafkalab.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kafkalab.testkit.KafkaCluster;
+import io.kafkalab.testkit.KafkaTestUtils;
+import io.kafkalab.testkit.junit.KafkaTest;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runners killed, closed mid-batch, and rebalanced under load: nothing lost, duplicates within the bound. */
+@KafkaTest(brokers = 3)
+class RunnerFailuresIT {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunnerFailuresIT.class);
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private final List<Process> children = new ArrayList<>();
+
+    @AfterEach
+    void killChildren() {
+        children.forEach(Process::destroyForcibly);
+    }
+
+    @Test
+    void aKilledRunnerRedeliversOnlyWhatWasNotCommittedAndLosesNothing(KafkaCluster cluster) throws Exception {
+        String topic = KafkaTestUtils.uniqueTopic("crash");
+        String group = KafkaTestUtils.uniqueGroup("crash");
+        cluster.createTopic(topic, 3, 2);
+        KafkaTestUtils.produce(cluster, topic, 100, i -> new ProducerRecord<>(topic, "k" + i % 10, "m" + i));
+
+        // the child commits every 10 records and blocks in the handler of its 26th record: 25 processed, 20 committed
+        Child child = startChild(cluster, topic, group, 10, 26);
+        child.awaitLine("blocked");
+        List<String> beforeCrash = child.processed();
+        assertThat(beforeCrash).hasSize(25);
+        child.process.destroyForcibly(); // SIGKILL: no close, no commit, no leave-group
+        assertThat(child.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(KafkaTestUtils.committedOffsets(cluster, group).values().stream().mapToLong(Long::longValue).sum())
+                .isEqualTo(20);
+
+        Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
+        beforeCrash.forEach(v -> seen.computeIfAbsent(v, k -> new AtomicInteger()).incrementAndGet());
+        List<String> afterRestart = new CopyOnWriteArrayList<>();
+        try (ConsumerRunner<String, String> restarted = ConsumerRunner.builder(
+                        KafkaTestUtils.consumerConfig(cluster, group), new StringDeserializer(), new StringDeserializer())
+                .topics(topic).commitPolicy(CommitPolicy.everyRecords(10))
+                .records(r -> {
+                    afterRestart.add(r.value());
+                    seen.computeIfAbsent(r.value(), k -> new AtomicInteger()).incrementAndGet();
+                }).start()) {
+            await().atMost(WAIT).until(() -> seen.size() == 100);
+        }
+        long duplicates = seen.values().stream().mapToInt(AtomicInteger::get).filter(n -> n > 1).count();
+        LOG.info("crash: 25 processed before SIGKILL, 20 committed; after restart {} delivered, {} duplicates, 0 lost",
+                afterRestart.size(), duplicates);
+        assertThat(seen).hasSize(100);
+        assertThat(afterRestart).hasSize(80).doesNotHaveDuplicates();
+        assertThat(duplicates).as("the 5 processed but uncommitted records, under the policy's bound of 10")
+                .isEqualTo(5);
+    }
+
+    @Test
+    void sigtermClosesTheRunnerThroughItsShutdownHookAndCommitsWhatWasProcessed(KafkaCluster cluster) throws Exception {
+        String topic = KafkaTestUtils.uniqueTopic("sigterm");
+        String group = KafkaTestUtils.uniqueGroup("sigterm");
+        cluster.createTopic(topic, 3, 2);
+        KafkaTestUtils.produce(cluster, topic, 100, i -> new ProducerRecord<>(topic, "k" + i % 10, "m" + i));
+
+        // commits only every 1000 records: anything committed comes from the close on SIGTERM
+        Child child = startChild(cluster, topic, group, 1000, 0);
+        await().atMost(WAIT).until(() -> child.processed().size() == 100);
+        assertThat(KafkaTestUtils.committedOffsets(cluster, group)).isEmpty();
+        child.process.destroy(); // SIGTERM
+        assertThat(child.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(KafkaTestUtils.committedOffsets(cluster, group).values().stream().mapToLong(Long::longValue).sum())
+                .isEqualTo(100);
+    }
+
+    @Test
+    void closeLetsTheBatchInProgressFinishCommitsItAndProcessesNothingMore(KafkaCluster cluster) throws Exception {
+        String topic = KafkaTestUtils.uniqueTopic("close");
+        String group = KafkaTestUtils.uniqueGroup("close");
+        cluster.createTopic(topic, 1, 2);
+        KafkaTestUtils.produce(cluster, topic, 25, i -> new ProducerRecord<>(topic, "k", "m" + i));
+        CountDownLatch inHandler = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Long> handled = new CopyOnWriteArrayList<>();
+        ConsumerRunner<String, String> runner = ConsumerRunner.builder(KafkaTestUtils.consumerConfig(cluster, group),
+                        new StringDeserializer(), new StringDeserializer())
+                .topics(topic).commitPolicy(CommitPolicy.everyRecords(1000))
+                .batches(10, batch -> {
+                    inHandler.countDown();
+                    assertThat(release.await(60, TimeUnit.SECONDS)).isTrue();
+                    batch.forEach(r -> handled.add(r.offset()));
+                }).start();
+        assertThat(inHandler.await(60, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Boolean> closed = CompletableFuture.supplyAsync(() -> runner.close(WAIT));
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !closed.isDone());
+        assertThat(runner.isRunning()).isTrue();
+        release.countDown();
+        assertThat(closed.get(60, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(handled).hasSizeBetween(1, 10).startsWith(0L);
+        assertThat(KafkaTestUtils.committedOffsets(cluster, group))
+                .containsExactly(Map.entry(new TopicPartition(topic, 0), (long) handled.size()));
+    }
+
+    @Test
+    void runnersJoiningAndLeavingWhileTenThousandRecordsFlowLoseNothing(KafkaCluster cluster) {
+        String topic = KafkaTestUtils.uniqueTopic("rebalance");
+        String group = KafkaTestUtils.uniqueGroup("rebalance");
+        cluster.createTopic(topic, 3, 2);
+        Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
+        AtomicInteger delivered = new AtomicInteger();
+        List<Collection<TopicPartition>> assignments = new CopyOnWriteArrayList<>();
+
+        ConsumerRunner<String, String> a = runner(cluster, topic, group, seen, delivered, assignments).start();
+        ConsumerRunner<String, String> b = runner(cluster, topic, group, seen, delivered, assignments).start();
+        ConsumerRunner<String, String> c = null;
+        try {
+            await().atMost(WAIT).until(() -> a.metrics().lag().size() + b.metrics().lag().size() == 3);
+            produce(cluster, topic, 0, 3000);
+            c = runner(cluster, topic, group, seen, delivered, assignments).start();
+            ConsumerRunner<String, String> joined = c;
+            await().atMost(WAIT).until(() -> !joined.metrics().lag().isEmpty());
+            produce(cluster, topic, 3000, 6000);
+            assertThat(a.close(WAIT)).isTrue();
+            produce(cluster, topic, 6000, 10_000);
+            await().atMost(WAIT).until(() -> seen.size() == 10_000);
+        } finally {
+            a.close(WAIT);
+            b.close(WAIT);
+            if (c != null) {
+                c.close(WAIT);
+            }
+        }
+        int duplicates = delivered.get() - seen.size();
+        LOG.info("rebalance: 10000 produced, {} delivered, {} distinct, {} duplicates, {} rebalance callbacks",
+                delivered.get(), seen.size(), duplicates, assignments.size());
+        assertThat(seen).hasSize(10_000);
+        assertThat(duplicates).as("duplicates; revocation commits synchronously, so none are expected")
+                .isLessThanOrEqualTo(30);
+    }
+
+    private static ConsumerRunner<String, String> runner(KafkaCluster cluster, String topic, String group,
+                                                         Map<String, AtomicInteger> seen, AtomicInteger delivered,
+                                                         List<Collection<TopicPartition>> assignments) {
+        return ConsumerRunner.builder(KafkaTestUtils.consumerConfig(cluster, group), new StringDeserializer(),
+                        new StringDeserializer())
+                .topics(topic).commitPolicy(CommitPolicy.everyRecords(10))
+                .listener(new ConsumerRunnerListener() {
+                    @Override
+                    public void onAssigned(Collection<TopicPartition> partitions) {
+                        assignments.add(partitions);
+                    }
+                })
+                .batches(10, batch -> {
+                    for (ConsumerRecord<String, String> r : batch) {
+                        delivered.incrementAndGet();
+                        seen.computeIfAbsent(r.value(), k -> new AtomicInteger()).incrementAndGet();
+                    }
+                });
+    }
+
+    private static void produce(KafkaCluster cluster, String topic, int from, int to) {
+        KafkaTestUtils.produce(cluster, topic, to - from,
+                i -> new ProducerRecord<>(topic, "k" + (from + i) % 100, "m" + (from + i)));
+    }
+
+    private Child startChild(KafkaCluster cluster, String topic, String group, int commitEvery, int blockAt)
+            throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "-Xmx256m", "-Dlog4j2.configurationFile=log4j2-child.xml",
+                "-cp", System.getProperty("java.class.path"), ChildConsumerMain.class.getName(),
+                cluster.bootstrapServers(), topic, group, String.valueOf(commitEvery), String.valueOf(blockAt))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        children.add(p);
+        return new Child(p);
+    }
+
+    /** A child JVM and the lines it printed. */
+    private static final class Child {
+        final Process process;
+        final List<String> lines = new CopyOnWriteArrayList<>();
+
+        Child(Process process) {
+            this.process = process;
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        lines.add(line);
+                    }
+                } catch (IOException e) {
+                    lines.add("<read failed: " + e + ">");
+                }
+            }, "child-stdout");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        void awaitLine(String line) {
+            await().atMost(WAIT).until(() -> lines.contains(line));
+        }
+
+        List<String> processed() {
+            return lines.stream().filter(l -> l.startsWith("processed ")).map(l -> l.substring(10)).toList();
+        }
+    }
+}
