@@ -357,23 +357,35 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
             LOG.info("{} started: group {}, {}, commit policy {} ({}), batches of at most {}", name, groupId,
                     pattern != null ? "pattern " + pattern : "topics " + topics, commitPolicy, commitMode,
                     maxBatchSize);
-            while (!closing.get() && stopCause == null) {
-                ConsumerRecords<byte[], byte[]> polled;
+            try {
+                while (!closing.get() && stopCause == null) {
+                    ConsumerRecords<byte[], byte[]> polled;
+                    try {
+                        polled = c.poll(pollTimeout);
+                    } catch (WakeupException e) {
+                        continue;
+                    }
+                    process(polled);
+                    if (abandonPoll) {
+                        // a commit failed because the group moved on: the rest of this poll is not ours to
+                        // process now; rewind so that partitions we keep are read again from the first
+                        // unprocessed record
+                        rewindUnprocessed(c);
+                        abandonPoll = false;
+                    } else if (stopCause == null) {
+                        maybeCommit(true);
+                    }
+                    updateLag(c);
+                }
+            } catch (RuntimeException | Error e) {
+                // the consumer is closed on the way out; under Kafka's auto-commit that close would commit
+                // the positions of records never processed
                 try {
-                    polled = c.poll(pollTimeout);
-                } catch (WakeupException e) {
-                    continue;
-                }
-                process(polled);
-                if (abandonPoll) {
-                    // a commit failed because the group moved on: the rest of this poll is not ours to process
-                    // now; rewind so that partitions we keep are read again from the first unprocessed record
                     rewindUnprocessed(c);
-                    abandonPoll = false;
-                } else if (stopCause == null) {
-                    maybeCommit(true);
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
                 }
-                updateLag(c);
+                throw e;
             }
             rewindUnprocessed(c);
             if (!autoCommit) {
