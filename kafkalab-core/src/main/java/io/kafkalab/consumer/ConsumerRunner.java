@@ -16,7 +16,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.OptionalLong;
 import java.util.regex.Pattern;
+import io.kafkalab.segment.AssembledMessage;
+import io.kafkalab.segment.DroppedMessage;
+import io.kafkalab.segment.Reassembler;
+import io.kafkalab.segment.ReassemblyConfig;
+import io.kafkalab.segment.ReassemblyException;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -93,6 +99,10 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
     private final Duration closeTimeout;
     private final String name;
     private final boolean autoCommit;
+    /** Null unless the runner reassembles segmented messages. */
+    private final Reassembler reassembler;
+    /** Prefix of the commit metadata that carries the delivered watermark. */
+    static final String DELIVERED_PREFIX = "kafkalab.delivered=";
 
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -108,6 +118,12 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
     private final Map<TopicPartition, Long> committable = new HashMap<>();
     private final Map<TopicPartition, Long> committed = new HashMap<>();
     private final Map<TopicPartition, Long> firstUnprocessed = new HashMap<>();
+    // reassembly only: the first segment of a message whose handling has not finished, the delivered
+    // watermark read from the group's commit, and the watermark last committed
+    private final Map<TopicPartition, Long> inFlightFloor = new HashMap<>();
+    private final Map<TopicPartition, Long> deliveredWatermark = new HashMap<>();
+    private final Map<TopicPartition, Long> committedWatermark = new HashMap<>();
+    private final AtomicLong alreadyDelivered = new AtomicLong();
     private long processedSinceCommit;
     private Instant lastCommit;
     private boolean acknowledged;
@@ -125,6 +141,7 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
     private final AtomicLong stops = new AtomicLong();
     private volatile Map<TopicPartition, Long> lastCommittedSnapshot = Map.of();
     private volatile Map<TopicPartition, Long> lagSnapshot = Map.of();
+    private volatile io.kafkalab.segment.ReassemblyStats reassemblyStats;
 
     private ConsumerRunner(Builder<K, V> b, AcknowledgingBatchHandler<K, V> handler, int maxBatchSize,
                            boolean acknowledging) {
@@ -167,6 +184,11 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
         this.clock = b.clock;
         this.pollTimeout = b.pollTimeout;
         this.closeTimeout = b.closeTimeout;
+        if (b.reassembly != null && maxBatchSize != 1) {
+            throw new IllegalArgumentException("reassembly works with records(...) handlers; batches(...) with"
+                    + " reassembly is not supported");
+        }
+        this.reassembler = b.reassembly == null ? null : new Reassembler(b.reassembly);
     }
 
     /**
@@ -338,7 +360,7 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
     public RunnerMetrics metrics() {
         return new RunnerMetrics(recordsProcessed.get(), batchesProcessed.get(), commits.get(), commitFailures.get(),
                 retries.get(), skipped.get(), deadLettered.get(), deserializationFailures.get(), stops.get(),
-                lastCommittedSnapshot, lagSnapshot);
+                lastCommittedSnapshot, lagSnapshot, alreadyDelivered.get(), reassemblyStats);
     }
 
     // ------------------------------------------------------------------------------------------------ loop
@@ -365,7 +387,15 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
                     } catch (WakeupException e) {
                         continue;
                     }
-                    process(polled);
+                    if (reassembler != null) {
+                        processReassembling(polled);
+                        if (stopCause == null && !closing.get()) {
+                            handleDrops(reassembler.expire());
+                        }
+                        reassemblyStats = reassembler.stats();
+                    } else {
+                        process(polled);
+                    }
                     if (abandonPoll) {
                         // a commit failed because the group moved on: the rest of this poll is not ours to
                         // process now; rewind so that partitions we keep are read again from the first
@@ -426,7 +456,7 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
                     }
                 }
                 if (!typed.isEmpty()) {
-                    if (!dispatch(tp, typed, raw.subList(i, i + typed.size()))) {
+                    if (!dispatch(tp, typed, raw.subList(i, i + typed.size()).stream().map(List::of).toList())) {
                         return;
                     }
                     i += typed.size();
@@ -444,7 +474,7 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
 
     /** Hands typed records to the handler; on failure asks the error policy. Returns false to stop. */
     private boolean dispatch(TopicPartition tp, List<ConsumerRecord<K, V>> typed,
-                             List<ConsumerRecord<byte[], byte[]>> raw) {
+                             List<List<ConsumerRecord<byte[], byte[]>>> rawPerRecord) {
         int start = 0;
         int attempt = 1;
         while (start < typed.size()) {
@@ -470,7 +500,9 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
                 }
                 int failedFrom = start;
                 int failedTo = index >= 0 ? start + 1 : typed.size();
-                ErrorDecision decision = decide(raw.subList(failedFrom, failedTo), cause, FailureKind.HANDLER, attempt);
+                List<ConsumerRecord<byte[], byte[]>> failedRaw = new ArrayList<>();
+                rawPerRecord.subList(failedFrom, failedTo).forEach(failedRaw::addAll);
+                ErrorDecision decision = decide(failedRaw, cause, FailureKind.HANDLER, attempt);
                 switch (decision.outcome()) {
                     case RETRY -> {
                         retries.incrementAndGet();
@@ -480,13 +512,13 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
                         }
                     }
                     case SKIP, DEAD_LETTERED -> {
-                        markRecovered(tp, raw.subList(failedFrom, failedTo), decision);
+                        markRecovered(tp, failedRaw, decision);
                         afterHandled();
                         start = failedTo;
                         attempt = 1;
                     }
                     case STOP -> {
-                        stop(raw.get(failedFrom), decision);
+                        stop(failedRaw.get(0), decision);
                         return false;
                     }
                 }
@@ -578,7 +610,106 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
                 r.serializedKeySize(), r.serializedValueSize(), key, value, r.headers(), r.leaderEpoch());
     }
 
+    /** Reassembly: one raw record at a time through the reassembler; complete messages to the handler. */
+    private void processReassembling(ConsumerRecords<byte[], byte[]> polled) {
+        firstUnprocessed.clear();
+        for (TopicPartition tp : polled.partitions()) {
+            firstUnprocessed.put(tp, polled.records(tp).get(0).offset());
+        }
+        for (TopicPartition tp : polled.partitions()) {
+            for (ConsumerRecord<byte[], byte[]> r : polled.records(tp)) {
+                if (closing.get() || stopCause != null || abandonPoll) {
+                    return;
+                }
+                Reassembler.Result result = reassembler.add(r);
+                if (!handleDrops(result.dropped())) {
+                    return;
+                }
+                AssembledMessage m = result.message();
+                if (m != null) {
+                    if (m.lastOffset() < deliveredWatermark.getOrDefault(tp, -1L)) {
+                        alreadyDelivered.incrementAndGet(); // delivered before a restart, as the commit records
+                    } else if (!deliver(tp, m)) {
+                        return;
+                    }
+                }
+                markConsumed(tp, r.offset());
+            }
+            firstUnprocessed.remove(tp);
+        }
+    }
+
+    /** Hands a complete message to the handler. Returns false to stop. */
+    private boolean deliver(TopicPartition tp, AssembledMessage m) {
+        ConsumerRecord<byte[], byte[]> first = m.segments().get(0);
+        ConsumerRecord<byte[], byte[]> whole = new ConsumerRecord<>(tp.topic(), tp.partition(), m.lastOffset(),
+                m.timestamp(), first.timestampType(), m.key() == null ? -1 : m.key().length, m.value().length,
+                m.key(), m.value(), m.headers(), first.leaderEpoch());
+        // until the handler is done with it, no commit may pass the message's first segment
+        inFlightFloor.put(tp, m.firstOffset());
+        boolean done;
+        ConsumerRecord<K, V> typed;
+        try {
+            typed = deserialize(whole);
+        } catch (Poison p) {
+            deserializationFailures.incrementAndGet();
+            ErrorDecision d = decide(m.segments(), p.getCause(), p.kind, 1);
+            done = recovered(tp, m.segments(), d, p.getCause());
+            if (done) {
+                inFlightFloor.remove(tp);
+            }
+            return done;
+        }
+        done = dispatch(tp, List.of(typed), List.of(m.segments()));
+        if (done) {
+            inFlightFloor.remove(tp);
+        }
+        return done;
+    }
+
+    /** Gives dropped messages to the error policy. Returns false to stop. */
+    private boolean handleDrops(List<DroppedMessage> drops) {
+        for (DroppedMessage d : drops) {
+            ReassemblyException error = new ReassemblyException(d);
+            ErrorDecision decision = decide(d.segments(), error, FailureKind.SEGMENT, 1);
+            if (!recovered(d.partition(), d.segments(), decision, error)) {
+                inFlightFloor.merge(d.partition(), d.firstOffset(), Math::min);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Applies a decision about records that cannot be retried; returns false when the runner stops. */
+    private boolean recovered(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> raw, ErrorDecision decision,
+                              Throwable error) {
+        switch (decision.outcome()) {
+            case SKIP -> skipped.addAndGet(raw.size());
+            case DEAD_LETTERED -> deadLettered.addAndGet(raw.size());
+            case RETRY -> {
+                LOG.error("{}: the error policy asked to retry {} records at {}-{}@{}; retrying cannot help, stopping",
+                        name, raw.size(), tp.topic(), tp.partition(), raw.get(0).offset());
+                stop(raw.get(0), ErrorDecision.stop(error));
+                return false;
+            }
+            default -> {
+                stop(raw.get(0), decision);
+                return false;
+            }
+        }
+        return true;
+    }
+
     // ------------------------------------------------------------------------------------------ offsets
+
+    /** Reassembly: a raw record was consumed (its message delivered, pending in the reassembler, or dropped). */
+    private void markConsumed(TopicPartition tp, long offset) {
+        firstUnprocessed.computeIfPresent(tp, (k, v) -> offset + 1);
+        processed.merge(tp, offset + 1, Math::max);
+        if (!commitPolicy.commitsOnlyAcknowledged()) {
+            committable.merge(tp, offset + 1, Math::max);
+        }
+    }
 
     private void markProcessed(TopicPartition tp, long lastOffset, int count) {
         firstUnprocessed.computeIfPresent(tp, (k, v) -> lastOffset + 1);
@@ -591,8 +722,8 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
     }
 
     private void markRecovered(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> raw, ErrorDecision decision) {
-        long last = raw.get(raw.size() - 1).offset();
-        firstUnprocessed.computeIfPresent(tp, (k, v) -> last + 1);
+        long last = raw.stream().mapToLong(ConsumerRecord::offset).max().orElseThrow();
+        firstUnprocessed.computeIfPresent(tp, (k, v) -> Math.max(v, last + 1));
         processed.merge(tp, last + 1, Math::max);
         // a skipped or dead-lettered record is done with: committable even under manual commits
         committable.merge(tp, last + 1, Math::max);
@@ -630,8 +761,30 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
         Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
         for (TopicPartition tp : partitions) {
             Long next = committable.get(tp);
-            if (next != null && next > committed.getOrDefault(tp, -1L)) {
-                offsets.put(tp, new OffsetAndMetadata(next));
+            if (next == null) {
+                continue;
+            }
+            long done = committed.getOrDefault(tp, -1L);
+            if (reassembler == null) {
+                if (next > done) {
+                    offsets.put(tp, new OffsetAndMetadata(next));
+                }
+                continue;
+            }
+            // never past an incomplete message, nor past one whose handling has not finished; the metadata
+            // records how far messages were delivered, so a restart that re-reads from there skips them
+            long offset = next;
+            OptionalLong safe = reassembler.safeOffset(tp);
+            if (safe.isPresent()) {
+                offset = Math.min(offset, safe.getAsLong());
+            }
+            Long floor = inFlightFloor.get(tp);
+            if (floor != null) {
+                offset = Math.min(offset, floor);
+            }
+            offset = Math.max(offset, done);
+            if (offset > done || next > committedWatermark.getOrDefault(tp, -1L)) {
+                offsets.put(tp, new OffsetAndMetadata(offset, DELIVERED_PREFIX + next));
             }
         }
         return offsets;
@@ -667,7 +820,10 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
 
     private void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
         commits.incrementAndGet();
-        offsets.forEach((tp, o) -> committed.merge(tp, o.offset(), Math::max));
+        offsets.forEach((tp, o) -> {
+            committed.merge(tp, o.offset(), Math::max);
+            watermark(o).ifPresent(w -> committedWatermark.merge(tp, w, Math::max));
+        });
         lastCommittedSnapshot = Map.copyOf(committed);
         LOG.debug("{} committed {}", name, offsets);
         notifyListener(() -> listener.onCommitted(offsets));
@@ -705,6 +861,26 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
             committable.remove(tp);
             committed.remove(tp);
             firstUnprocessed.remove(tp);
+            if (reassembler != null) {
+                // never committed past: whoever reads the partition next reads these segments again
+                reassembler.forget(tp);
+                inFlightFloor.remove(tp);
+                deliveredWatermark.remove(tp);
+                committedWatermark.remove(tp);
+            }
+        }
+    }
+
+    /** The delivered watermark in a commit's metadata, if it carries one. */
+    static OptionalLong watermark(OffsetAndMetadata o) {
+        String meta = o == null ? null : o.metadata();
+        if (meta == null || !meta.startsWith(DELIVERED_PREFIX)) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(Long.parseLong(meta.substring(DELIVERED_PREFIX.length())));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
         }
     }
 
@@ -747,6 +923,18 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (reassembler != null && !partitions.isEmpty()) {
+                // how far the previous owner delivered: messages completing below it are not delivered again
+                consumer.committed(new java.util.HashSet<>(partitions)).forEach((tp, o) -> {
+                    if (o != null) {
+                        committed.put(tp, o.offset());
+                        watermark(o).ifPresent(w -> {
+                            deliveredWatermark.put(tp, w);
+                            committedWatermark.put(tp, w);
+                        });
+                    }
+                });
+            }
             LOG.info("{} assigned {}", name, partitions);
             notifyListener(() -> listener.onAssigned(partitions));
         }
@@ -785,6 +973,7 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
         private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
         private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
         private String name;
+        private ReassemblyConfig reassembly;
 
         private Builder(Map<String, ?> config, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
             this.config = new HashMap<>(Objects.requireNonNull(config, "consumerConfig"));
@@ -889,6 +1078,23 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
          */
         public Builder<K, V> name(String name) {
             this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * Reassembles segmented messages (see {@code io.kafkalab.segment}) before the handler: the value
+         * deserializer then reads the whole message, the handler gets one record per message (its offset is the
+         * last segment's, its headers the first segment's), records without segment headers pass through.
+         * Commits never pass the first segment of an incomplete message, and carry a delivered watermark in their
+         * metadata so that a restart does not deliver a message twice. Messages the reassembler gives up on go to
+         * the error policy with {@link FailureKind#SEGMENT}. Only with {@link #records(RecordHandler)} and
+         * {@link #acknowledgingRecords(AcknowledgingRecordHandler)}.
+         *
+         * @param config the reassembler's limits
+         * @return this
+         */
+        public Builder<K, V> reassemble(ReassemblyConfig config) {
+            this.reassembly = Objects.requireNonNull(config, "config");
             return this;
         }
 

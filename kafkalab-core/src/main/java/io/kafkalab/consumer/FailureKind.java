@@ -7,7 +7,13 @@ public enum FailureKind {
     /** The value could not be deserialized (a poison pill). Retrying cannot help. */
     VALUE_DESERIALIZATION,
     /** The handler threw. */
-    HANDLER;
+    HANDLER,
+    /**
+     * A segmented message the reassembler gave up on (evicted, expired, corrupt, invalid, too large); the
+     * failure's records are the segments received, its error an {@code io.kafkalab.segment.ReassemblyException}.
+     * Retrying cannot help.
+     */
+    SEGMENT;
 
     /** @return whether retrying could help */
     public boolean retryable() {

@@ -1,5 +1,6 @@
 package io.kafkalab.consumer;
 
+import io.kafkalab.segment.ReassemblyStats;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 
@@ -17,10 +18,14 @@ import org.apache.kafka.common.TopicPartition;
  * @param stopped                 1 when the error policy stopped the runner
  * @param lastCommitted           per partition, the last committed offset (the next offset to read)
  * @param lag                     per assigned partition, records behind the end of the log, as of the last poll
+ * @param alreadyDelivered        reassembled messages not delivered again after a restart, because the delivered
+ *                                watermark in the group's commit shows they were
+ * @param reassembly              the reassembler's counters, or null when the runner does not reassemble
  */
 public record RunnerMetrics(long recordsProcessed, long batchesProcessed, long commits, long commitFailures,
                             long retries, long skipped, long deadLettered, long deserializationFailures,
-                            long stopped, Map<TopicPartition, Long> lastCommitted, Map<TopicPartition, Long> lag) {
+                            long stopped, Map<TopicPartition, Long> lastCommitted, Map<TopicPartition, Long> lag,
+                            long alreadyDelivered, ReassemblyStats reassembly) {
 
     /** Copies the maps. */
     public RunnerMetrics {

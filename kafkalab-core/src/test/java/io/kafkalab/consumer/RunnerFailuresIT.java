@@ -3,14 +3,10 @@ package io.kafkalab.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.kafkalab.testkit.JvmProcess;
 import io.kafkalab.testkit.KafkaCluster;
 import io.kafkalab.testkit.KafkaTestUtils;
 import io.kafkalab.testkit.junit.KafkaTest;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,11 +34,11 @@ class RunnerFailuresIT {
     private static final Logger LOG = LoggerFactory.getLogger(RunnerFailuresIT.class);
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    private final List<Process> children = new ArrayList<>();
+    private final List<JvmProcess> children = new ArrayList<>();
 
     @AfterEach
     void killChildren() {
-        children.forEach(Process::destroyForcibly);
+        children.forEach(JvmProcess::close);
     }
 
     @Test
@@ -53,12 +49,11 @@ class RunnerFailuresIT {
         KafkaTestUtils.produce(cluster, topic, 100, i -> new ProducerRecord<>(topic, "k" + i % 10, "m" + i));
 
         // the child commits every 10 records and blocks in the handler of its 26th record: 25 processed, 20 committed
-        Child child = startChild(cluster, topic, group, 10, 26);
-        child.awaitLine("blocked");
-        List<String> beforeCrash = child.processed();
+        JvmProcess child = startChild(cluster, topic, group, 10, 26);
+        child.awaitLine("blocked"::equals, WAIT);
+        List<String> beforeCrash = processed(child);
         assertThat(beforeCrash).hasSize(25);
-        child.process.destroyForcibly(); // SIGKILL: no close, no commit, no leave-group
-        assertThat(child.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        child.kill(); // SIGKILL: no close, no commit, no leave-group
         assertThat(KafkaTestUtils.committedOffsets(cluster, group).values().stream().mapToLong(Long::longValue).sum())
                 .isEqualTo(20);
 
@@ -91,11 +86,10 @@ class RunnerFailuresIT {
         KafkaTestUtils.produce(cluster, topic, 100, i -> new ProducerRecord<>(topic, "k" + i % 10, "m" + i));
 
         // commits only every 1000 records: anything committed comes from the close on SIGTERM
-        Child child = startChild(cluster, topic, group, 1000, 0);
-        await().atMost(WAIT).until(() -> child.processed().size() == 100);
+        JvmProcess child = startChild(cluster, topic, group, 1000, 0);
+        await().atMost(WAIT).until(() -> processed(child).size() == 100);
         assertThat(KafkaTestUtils.committedOffsets(cluster, group)).isEmpty();
-        child.process.destroy(); // SIGTERM
-        assertThat(child.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.terminate(WAIT)).as("exits on SIGTERM").isTrue();
         assertThat(KafkaTestUtils.committedOffsets(cluster, group).values().stream().mapToLong(Long::longValue).sum())
                 .isEqualTo(100);
     }
@@ -191,45 +185,15 @@ class RunnerFailuresIT {
                 i -> new ProducerRecord<>(topic, "k" + (from + i) % 100, "m" + (from + i)));
     }
 
-    private Child startChild(KafkaCluster cluster, String topic, String group, int commitEvery, int blockAt)
-            throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-Xmx256m", "-Dlog4j2.configurationFile=log4j2-child.xml",
-                "-cp", System.getProperty("java.class.path"), ChildConsumerMain.class.getName(),
-                cluster.bootstrapServers(), topic, group, String.valueOf(commitEvery), String.valueOf(blockAt))
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    private JvmProcess startChild(KafkaCluster cluster, String topic, String group, int commitEvery, int blockAt) {
+        JvmProcess p = JvmProcess.start(List.of("-Xmx256m", "-Dlog4j2.configurationFile=log4j2-child.xml"),
+                ChildConsumerMain.class, cluster.bootstrapServers(), topic, group, String.valueOf(commitEvery),
+                String.valueOf(blockAt));
         children.add(p);
-        return new Child(p);
+        return p;
     }
 
-    /** A child JVM and the lines it printed. */
-    private static final class Child {
-        final Process process;
-        final List<String> lines = new CopyOnWriteArrayList<>();
-
-        Child(Process process) {
-            this.process = process;
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        lines.add(line);
-                    }
-                } catch (IOException e) {
-                    lines.add("<read failed: " + e + ">");
-                }
-            }, "child-stdout");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        void awaitLine(String line) {
-            await().atMost(WAIT).until(() -> lines.contains(line));
-        }
-
-        List<String> processed() {
-            return lines.stream().filter(l -> l.startsWith("processed ")).map(l -> l.substring(10)).toList();
-        }
+    private static List<String> processed(JvmProcess child) {
+        return child.lines().stream().filter(l -> l.startsWith("processed ")).map(l -> l.substring(10)).toList();
     }
 }

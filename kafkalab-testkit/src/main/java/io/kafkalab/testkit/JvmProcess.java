@@ -1,0 +1,166 @@
+package io.kafkalab.testkit;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A main class run in a child JVM on this JVM's class path, for tests that must kill a client for real
+ * (SIGKILL: no close, no commit, no leave-group) or stop it with SIGTERM. Collects the lines it prints on
+ * stdout; stderr is discarded.
+ *
+ * <pre>{@code
+ * try (JvmProcess consumer = JvmProcess.start(MyConsumerMain.class, servers, topic)) {
+ *     consumer.awaitLine(l -> l.startsWith("processed 25"), Duration.ofSeconds(30));
+ *     consumer.kill();
+ * }
+ * }</pre>
+ *
+ * <p>Thread safe. {@link #close()} kills the process if it still runs.
+ */
+public final class JvmProcess implements AutoCloseable {
+
+    private final Process process;
+    private final List<String> lines = new ArrayList<>();
+
+    private JvmProcess(Process process) {
+        this.process = process;
+        Thread reader = new Thread(this::read, "jvm-process-stdout-" + process.pid());
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /**
+     * Starts {@code mainClass} in a new JVM ({@code -Xmx256m}) with this JVM's class path.
+     *
+     * @param mainClass the class with {@code main}
+     * @param args      its arguments
+     * @return the running process
+     */
+    public static JvmProcess start(Class<?> mainClass, String... args) {
+        return start(List.of("-Xmx256m"), mainClass, args);
+    }
+
+    /**
+     * Starts {@code mainClass} in a new JVM with the given JVM options and this JVM's class path.
+     *
+     * @param jvmOptions for example {@code -Dlog4j2.configurationFile=...}
+     * @param mainClass  the class with {@code main}
+     * @param args       its arguments
+     * @return the running process
+     */
+    public static JvmProcess start(List<String> jvmOptions, Class<?> mainClass, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
+        command.addAll(List.of(args));
+        try {
+            return new JvmProcess(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + mainClass.getName(), e);
+        }
+    }
+
+    private void read() {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                synchronized (lines) {
+                    lines.add(line);
+                    lines.notifyAll();
+                }
+            }
+        } catch (IOException e) {
+            // the process is gone
+        }
+    }
+
+    /** @return a copy of the lines printed so far */
+    public List<String> lines() {
+        synchronized (lines) {
+            return List.copyOf(lines);
+        }
+    }
+
+    /**
+     * Waits until a printed line matches.
+     *
+     * @param matcher the condition
+     * @param timeout the bound
+     * @return the first matching line
+     * @throws AssertionError when none matches in time, with what was printed
+     */
+    public String awaitLine(Predicate<String> matcher, Duration timeout) {
+        Objects.requireNonNull(matcher, "matcher");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lines) {
+            while (true) {
+                for (String l : lines) {
+                    if (matcher.test(l)) {
+                        return l;
+                    }
+                }
+                long leftMillis = (deadline - System.nanoTime()) / 1_000_000;
+                if (leftMillis <= 0) {
+                    throw new AssertionError("no matching line within " + timeout.toMillis() + " ms; printed: "
+                            + lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+                }
+                try {
+                    lines.wait(leftMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted", e);
+                }
+            }
+        }
+    }
+
+    /** Sends SIGKILL and waits (up to 30 s) until the process is gone. */
+    public void kill() {
+        process.destroyForcibly();
+        waitFor(Duration.ofSeconds(30));
+    }
+
+    /**
+     * Sends SIGTERM (shutdown hooks run) and waits.
+     *
+     * @param timeout how long to wait for the exit
+     * @return whether it exited in time
+     */
+    public boolean terminate(Duration timeout) {
+        process.destroy();
+        return waitFor(timeout);
+    }
+
+    /** @return the exit code; the process must have exited */
+    public int exitValue() {
+        return process.exitValue();
+    }
+
+    private boolean waitFor(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
