@@ -155,6 +155,80 @@ class ReassemblingRunnerIT {
         }
     }
 
+    @Test
+    void aCorruptMessageIsDeadLetteredAsItsOriginalSegmentsOrStopsTheRunnerBeforeIt(KafkaCluster cluster)
+            throws Exception {
+        for (boolean deadLetter : new boolean[] {true, false}) {
+            String topic = KafkaTestUtils.uniqueTopic("corrupt");
+            String group = KafkaTestUtils.uniqueGroup("corrupt");
+            cluster.createTopic(topic, 1, 2);
+            cluster.createTopic(topic + ".DLT", 1, 2);
+            try (Producer<String, byte[]> raw = new KafkaProducer<>(cluster.adminConfig(), new StringSerializer(),
+                    new ByteArraySerializer())) {
+                raw.send(new ProducerRecord<>(topic, "k", "before".getBytes(StandardCharsets.UTF_8))).get();
+                new SegmentingProducer<>(new FlipABit(raw), 1_000).send(topic, "k", new byte[5_000])
+                        .get(30, TimeUnit.SECONDS); // offsets 1..5, segment 2 tampered with
+                raw.send(new ProducerRecord<>(topic, "k", "after".getBytes(StandardCharsets.UTF_8))).get();
+            }
+            List<String> delivered = new CopyOnWriteArrayList<>();
+            try (Producer<byte[], byte[]> dlt = new KafkaProducer<>(cluster.adminConfig(), new ByteArraySerializer(),
+                    new ByteArraySerializer());
+                 ConsumerRunner<String, byte[]> runner = ConsumerRunner.builder(
+                                 KafkaTestUtils.consumerConfig(cluster, group), new StringDeserializer(),
+                                 new ByteArrayDeserializer())
+                         .topics(topic).reassemble(ReassemblyConfig.ofDefaults())
+                         .commitPolicy(CommitPolicy.afterEachRecord())
+                         .errorPolicy(deadLetter ? ErrorPolicy.deadLetter(dlt) : ErrorPolicy.stop())
+                         .records(r -> delivered.add(new String(r.value(), StandardCharsets.UTF_8))).start()) {
+                if (deadLetter) {
+                    await().atMost(WAIT).until(() -> delivered.contains("after"));
+                    assertThat(delivered).containsExactly("before", "after");
+                    List<ConsumerRecord<byte[], byte[]>> dead = KafkaTestUtils.consume(cluster, topic + ".DLT", 5,
+                            WAIT, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                    assertThat(dead).hasSize(5).allSatisfy(d -> {
+                        assertThat(header(d, "kafkalab.dlt.failure.kind")).isEqualTo("SEGMENT");
+                        assertThat(header(d, "kafkalab.dlt.exception.message")).contains("CORRUPT: CRC32C");
+                        assertThat(d.headers().lastHeader(SegmentHeader.MESSAGE_ID)).isNotNull();
+                    });
+                    assertThat(dead).extracting(d -> header(d, "kafkalab.dlt.original.offset"))
+                            .containsExactly("1", "2", "3", "4", "5");
+                } else {
+                    assertThat(runner.awaitTermination(WAIT)).isTrue();
+                    assertThat(runner.failure()).hasMessageContaining("@1: ");
+                    assertThat(delivered).containsExactly("before");
+                    // never committed past the corrupt message's first segment
+                    assertThat(KafkaTestUtils.committedOffsets(cluster, group).values()).containsExactly(1L);
+                }
+            }
+        }
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
+        return new String(r.headers().lastHeader(key).value(), StandardCharsets.UTF_8);
+    }
+
+    /** Sends every segment, but flips a bit in segment 2. */
+    private static final class FlipABit extends org.apache.kafka.clients.producer.MockProducer<String, byte[]> {
+        private final Producer<String, byte[]> delegate;
+
+        FlipABit(Producer<String, byte[]> delegate) {
+            super(true, null, new StringSerializer(), new ByteArraySerializer());
+            this.delegate = delegate;
+        }
+
+        @Override
+        public synchronized java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(
+                ProducerRecord<String, byte[]> record, org.apache.kafka.clients.producer.Callback callback) {
+            if (SegmentHeader.read(record.headers()).index() == 2) {
+                byte[] value = record.value().clone();
+                value[10] ^= 1;
+                record = new ProducerRecord<>(record.topic(), record.partition(), record.key(), value,
+                        record.headers());
+            }
+            return delegate.send(record, callback);
+        }
+    }
+
     private static void produce(KafkaCluster cluster, String topic, int seed, int count, Map<String, String> expected) {
         Random random = new Random(seed);
         try (Producer<String, byte[]> producer = Producers.create(DeliveryGuarantee.AT_LEAST_ONCE,
