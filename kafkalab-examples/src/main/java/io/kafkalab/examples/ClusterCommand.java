@@ -5,7 +5,6 @@ import io.kafkalab.testkit.EmbeddedKafkaCluster;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -41,11 +40,19 @@ final class ClusterCommand implements Callable<Integer> {
                     + "controller too, as the lab does. Stopping a broker then never costs the quorum.")
     boolean dedicatedController;
 
-    private final PrintStream out = System.out;
-    private final PrintStream err = System.err;
+    @picocli.CommandLine.ParentCommand
+    KafkaLab root;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    private java.io.PrintWriter out;
+    private java.io.PrintWriter err;
 
     @Override
     public Integer call() throws InterruptedException {
+        out = spec.commandLine().getOut();
+        err = spec.commandLine().getErr();
         EmbeddedKafkaCluster.Topology topology = dedicatedController
                 ? EmbeddedKafkaCluster.Topology.DEDICATED_CONTROLLER : EmbeddedKafkaCluster.Topology.COMBINED;
         err.printf("Starting %d Kafka %s broker(s) in this JVM (%s)...%n", brokers,
@@ -70,6 +77,7 @@ final class ClusterCommand implements Callable<Integer> {
         err.printf("Ready in %d ms. Cluster id %s.%n", (System.nanoTime() - begin) / 1_000_000, cluster.clusterId());
         cluster.status().forEach(s -> err.println("  " + s));
         err.println("Commands: status | stop <id> | start <id> | quit   (Ctrl-C stops the cluster)");
+        err.flush();
 
         Thread console = new Thread(() -> readCommands(cluster, stop), "kafkalab-cluster-console");
         console.setDaemon(true);
@@ -80,7 +88,7 @@ final class ClusterCommand implements Callable<Integer> {
     }
 
     private void readCommands(EmbeddedKafkaCluster cluster, CountDownLatch stop) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(root.in, StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 if (!execute(cluster, line.trim())) {
@@ -139,9 +147,11 @@ final class ClusterCommand implements Callable<Integer> {
         }
         closed = true;
         err.println("Stopping the cluster...");
+        err.flush();
         long begin = System.nanoTime();
         cluster.close();
         err.printf("Cluster stopped in %d ms.%n", (System.nanoTime() - begin) / 1_000_000);
+        err.flush();
     }
 
     private boolean closed;

@@ -1,5 +1,8 @@
 package io.kafkalab.examples;
 
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,13 +15,19 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "kafkalab", mixinStandardHelpOptions = true, versionProvider = KafkaLab.Version.class,
         description = "The Apache Kafka lab, in Java: an embedded cluster and the lab's apps.",
-        subcommands = {ClusterCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {LabCommand.class, ClusterCommand.class, ProduceCommand.class, ConsumeCommand.Single.class,
+            ConsumeCommand.Batch.class, TopicsCommand.class, ConsoleProducerCommand.class,
+            ConsoleConsumerCommand.class, HttpCommand.class, ConsumeSegmentedCommand.class,
+            CommandLine.HelpCommand.class})
 public final class KafkaLab {
 
     @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
             description = "Also show logs (kafkalab at INFO, brokers at WARN; more with KAFKALAB_BROKER_LOG_LEVEL) "
                     + "on stderr.")
     boolean verbose;
+
+    /** Standard input of the commands that read it (console-producer, cluster). */
+    InputStream in = System.in;
 
     private KafkaLab() {
     }
@@ -33,14 +42,44 @@ public final class KafkaLab {
     }
 
     /**
-     * Runs the command line.
+     * Runs one command as a plain main (for the app classes such as {@link Producer}) and exits with its code.
+     *
+     * @param command the subcommand, for example {@code produce}
+     * @param args    its options
+     */
+    static void runAndExit(String command, String[] args) {
+        String[] all = new String[args.length + 1];
+        all[0] = command;
+        System.arraycopy(args, 0, all, 1, args.length);
+        System.exit(run(all));
+    }
+
+    /**
+     * Runs the command line on the process's standard streams.
      *
      * @param args command and options
      * @return the exit code
      */
     public static int run(String... args) {
+        return run(System.in, new PrintWriter(System.out, true, StandardCharsets.UTF_8),
+                new PrintWriter(System.err, true, StandardCharsets.UTF_8), args);
+    }
+
+    /**
+     * Runs the command line on the given streams (tests run commands in-process this way).
+     *
+     * @param in   standard input
+     * @param out  standard output
+     * @param err  standard error
+     * @param args command and options
+     * @return the exit code
+     */
+    public static int run(InputStream in, PrintWriter out, PrintWriter err, String... args) {
         KafkaLab root = new KafkaLab();
+        root.in = in;
         CommandLine cli = new CommandLine(root);
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionStrategy(parseResult -> {
             // before any logger exists: log4j2 reads these when it first starts
             String envLevel = System.getenv("KAFKALAB_BROKER_LOG_LEVEL");
@@ -53,7 +92,10 @@ public final class KafkaLab {
             }
             return new CommandLine.RunLast().execute(parseResult);
         });
-        return cli.execute(args);
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
     }
 
     /** Reports the project version from the jar manifest. */

@@ -240,4 +240,25 @@ public interface KafkaCluster extends AutoCloseable {
      */
     @Override
     void close();
+
+    /**
+     * Connects to a cluster that runs elsewhere. Nothing is contacted until the first operation.
+     *
+     * @param bootstrapServers its bootstrap servers
+     * @return the connection; close it when done
+     */
+    static KafkaCluster connect(String bootstrapServers) {
+        return new ExternalKafkaCluster(bootstrapServers, Map.of());
+    }
+
+    /**
+     * Connects to a cluster that runs elsewhere, with extra client settings (security, timeouts).
+     *
+     * @param bootstrapServers its bootstrap servers
+     * @param clientConfig     extra admin client settings
+     * @return the connection; close it when done
+     */
+    static KafkaCluster connect(String bootstrapServers, Map<String, ?> clientConfig) {
+        return new ExternalKafkaCluster(bootstrapServers, clientConfig);
+    }
 }

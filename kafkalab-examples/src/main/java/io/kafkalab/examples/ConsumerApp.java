@@ -1,0 +1,47 @@
+package io.kafkalab.examples;
+
+import io.kafkalab.consumer.ConsumerRunner;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a consumer app's runner on the calling thread until it stops by itself or on Ctrl-C/SIGTERM, and
+ * prints the one-line total either way (a shutdown hook waits for that line before the JVM exits).
+ */
+final class ConsumerApp {
+
+    private ConsumerApp() {
+    }
+
+    static int run(ConsumerRunner<?, ?> runner, StopConditions stop, java.io.PrintWriter err, Runnable printTotal) {
+        CountDownLatch printed = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            runner.close(Duration.ofSeconds(30));
+            try {
+                printed.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, runner.name() + "-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        int code = 0;
+        try {
+            runner.run();
+        } catch (RuntimeException e) {
+            err.println("consumer stopped: " + e.getMessage());
+            err.flush();
+            code = 1;
+        } finally {
+            stop.close();
+            printTotal.run();
+            printed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook is running and waits for the total we just printed
+            }
+        }
+        return code;
+    }
+}

@@ -1,0 +1,67 @@
+package io.kafkalab.examples;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code kafkalab http}: the lab's Flask API, done properly. */
+@Command(name = "http", mixinStandardHelpOptions = true,
+        description = {"Serve POST /send_message {\"message\": \"...\"}: the message is sent as segments, at least "
+                + "once, and the reply comes once every segment is acknowledged. GET /health.",
+            "Errors are JSON {\"error\": \"...\"}: 400 bad request, 404, 405, 413 body too large, "
+                    + "415 not JSON, 503 Kafka unavailable or too slow."})
+final class HttpCommand implements Callable<Integer> {
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--port", defaultValue = "5000", description = "Port (default: ${DEFAULT-VALUE}; 0 picks one).")
+    int port;
+
+    @Option(names = "--segment-bytes", defaultValue = "100",
+            description = "Largest segment in bytes; text is never cut inside a character (default: ${DEFAULT-VALUE}).")
+    int segmentBytes;
+
+    @Option(names = "--max-body-bytes", defaultValue = "1048576",
+            description = "Largest request body (default: ${DEFAULT-VALUE}).")
+    int maxBodyBytes;
+
+    @Option(names = "--send-timeout", defaultValue = "10s", converter = DurationConverter.class,
+            description = "How long a request waits for Kafka before 503 (default: ${DEFAULT-VALUE}).")
+    Duration sendTimeout;
+
+    @Option(names = "--threads", defaultValue = "16", description = "Requests served at once (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        SendMessageServer server = new SendMessageServer(new SendMessageServer.Settings(bind, port,
+                kafka.bootstrapServers, kafka.topic, segmentBytes, maxBodyBytes, sendTimeout, threads)).start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "kafkalab-http-shutdown"));
+        out.printf("Serving POST http://%s:%d/send_message -> topic %s at %s (Ctrl-C stops)%n", bind, server.port(),
+                kafka.topic, kafka.bootstrapServers);
+        out.printf("  curl -s -H 'Content-Type: application/json' -d '{\"message\": \"hello\"}' "
+                + "http://%s:%d/send_message%n", bind, server.port());
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+}

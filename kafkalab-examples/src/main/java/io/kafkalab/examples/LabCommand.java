@@ -1,0 +1,311 @@
+package io.kafkalab.examples;
+
+import io.kafkalab.consumer.CommitPolicy;
+import io.kafkalab.consumer.ConsumerRunner;
+import io.kafkalab.consumer.ConsumerRunnerListener;
+import io.kafkalab.message.CustomMessage;
+import io.kafkalab.message.CustomMessageDeserializer;
+import io.kafkalab.producer.DeliveryGuarantee;
+import io.kafkalab.producer.Producers;
+import io.kafkalab.producer.SendSummary;
+import io.kafkalab.producer.SendTracker;
+import io.kafkalab.testkit.BrokerStatus;
+import io.kafkalab.testkit.EmbeddedKafkaCluster;
+import io.kafkalab.testkit.KafkaCluster;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code kafkalab lab}: the whole lab in one command. A 3-broker cluster, topic {@code topic} with 3 partitions
+ * and replication factor 2, 100 CustomMessages keyed by user id produced at least once, two single-message
+ * consumers in {@code single-group} and two batch consumers in {@code batch-group} committing every 10, and a
+ * summary counted from what the consumers actually received.
+ */
+@Command(name = "lab", mixinStandardHelpOptions = true,
+        description = {"Run the whole lab end to end: cluster, topic, producer, two single-message consumers "
+                + "(single-group) and two batch consumers (batch-group) committing every 10 messages.",
+            "Ends with one line SUMMARY produced=.. acked=.. single-group=.. batch-group=.. lost=.. duplicates=..; "
+                    + "exit code 0 only when nothing was lost."})
+final class LabCommand implements Callable<Integer> {
+
+    @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS}",
+            description = "Use this cluster (env KAFKA_BOOTSTRAP_SERVERS) instead of starting a 3-broker one in this JVM.")
+    String bootstrapServers;
+
+    @Option(names = {"-t", "--topic"}, defaultValue = "${env:KAFKA_TOPIC:-topic}",
+            description = "Topic (env KAFKA_TOPIC; default: ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Option(names = "--messages", defaultValue = "100", description = "Messages to produce (default: ${DEFAULT-VALUE}).")
+    int messages;
+
+    @Option(names = "--timeout", defaultValue = "60s", converter = DurationConverter.class,
+            description = "How long the consumers may take to receive everything (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Spec
+    CommandSpec spec;
+
+    /** What one consumer received. */
+    private static final class Received {
+        final String name;
+        final String group;
+        final Set<Integer> partitions = new TreeSet<>();
+        final Set<String> users = new TreeSet<>();
+        final Map<Integer, List<Long>> commits = new TreeMap<>();
+        final Set<Integer> assignment = new TreeSet<>();
+        final List<String> values = new ArrayList<>();
+        volatile boolean assigned;
+
+        Received(String name, String group) {
+            this.name = name;
+            this.group = group;
+        }
+
+        synchronized void add(ConsumerRecord<String, CustomMessage> r) {
+            partitions.add(r.partition());
+            users.add(r.value().key());
+            values.add(r.value().value());
+        }
+
+        synchronized int count() {
+            return values.size();
+        }
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        out.println("== The Kafka lab, end to end (run " + run + ")");
+        out.println();
+        try (KafkaCluster cluster = cluster(out)) {
+            out.println("== 2. Topic '" + topic + "': 3 partitions, replication factor 2");
+            if (cluster.listTopics().contains(topic)) {
+                out.println("(exists already; using it)");
+            } else {
+                cluster.createTopic(topic, 3, 2);
+            }
+            out.println(cluster.describeTopic(topic));
+            out.println();
+
+            out.println("== 3. Consumers: 2 single-message consumers in single-group, 2 batch consumers in batch-group");
+            List<Received> received = List.of(new Received("single-consumer-1", "single-group"),
+                    new Received("single-consumer-2", "single-group"), new Received("batch-consumer-1", "batch-group"),
+                    new Received("batch-consumer-2", "batch-group"));
+            String tag = " (run " + run + ")";
+            List<ConsumerRunner<String, CustomMessage>> runners = new ArrayList<>();
+            try {
+                for (Received r : received) {
+                    runners.add(consumer(cluster, r, tag).start());
+                }
+                if (!waitFor(() -> received.stream().allMatch(r -> r.assigned), timeout)) {
+                    out.println("the consumers did not all get partitions within " + timeout.toSeconds() + " s");
+                }
+                for (Received r : received) {
+                    synchronized (r) {
+                        out.println("  " + r.name + " (" + r.group + ") assigned partitions " + r.assignment);
+                    }
+                }
+                out.println();
+
+                out.println("== 4. Producer: " + messages + " CustomMessages keyed by user id 0-9, AT_LEAST_ONCE "
+                        + "(acks=all, idempotence, retries bounded by delivery.timeout.ms)");
+                SendSummary sent = produce(cluster, tag);
+                out.println("  " + sent);
+                out.println();
+
+                long acked = sent.acknowledged();
+                waitFor(() -> distinct(received, "single-group") >= acked && distinct(received, "batch-group") >= acked,
+                        timeout);
+            } finally {
+                for (ConsumerRunner<String, CustomMessage> runner : runners) {
+                    runner.close(Duration.ofSeconds(30)); // commits what each has processed
+                }
+            }
+
+            out.println("== 5. What each consumer got (one partition holds the same users every time)");
+            for (Received r : received) {
+                out.printf("  %-18s %-13s partitions %-10s users %-22s messages %d%n", r.name, r.group, r.partitions,
+                        r.users, r.count());
+            }
+            out.println("  batch-group commits (every 10 messages, by hand; the last on close):");
+            for (Received r : received) {
+                if (r.group.equals("batch-group")) {
+                    out.printf("    %s: %s%n", r.name, r.commits.isEmpty() ? "none" : r.commits.entrySet().stream()
+                            .map(e -> "partition " + e.getKey() + " at offsets " + e.getValue().stream()
+                                    .map(String::valueOf).collect(Collectors.joining(", ")))
+                            .collect(Collectors.joining("; ")));
+                }
+            }
+            out.println();
+            return summary(out, received);
+        }
+    }
+
+    private int produced;
+    private long acknowledged;
+
+    private KafkaCluster cluster(PrintWriter out) {
+        if (bootstrapServers != null && !bootstrapServers.isBlank()) {
+            out.println("== 1. Cluster at " + bootstrapServers);
+            KafkaCluster cluster = KafkaCluster.connect(bootstrapServers);
+            cluster.status().forEach(s -> out.println("  " + s));
+            out.println();
+            return cluster;
+        }
+        out.println("== 1. Cluster: starting 3 KRaft brokers in this JVM (each broker and controller, as in the "
+                + "lab's docker-compose)");
+        out.flush();
+        EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder().brokers(3).start();
+        for (BrokerStatus s : cluster.status()) {
+            out.println("  " + s);
+        }
+        out.println("  bootstrap.servers=" + cluster.bootstrapServers());
+        out.println();
+        return cluster;
+    }
+
+    private ConsumerRunner<String, CustomMessage> consumer(KafkaCluster cluster, Received r, String tag) {
+        Map<String, Object> config = new HashMap<>(cluster.adminConfig());
+        config.put("group.id", r.group);
+        config.put("auto.offset.reset", "earliest");
+        ConsumerRunner.Builder<String, CustomMessage> builder = ConsumerRunner
+                .builder(config, new StringDeserializer(), new CustomMessageDeserializer())
+                .topics(topic).name(r.name)
+                .listener(new ConsumerRunnerListener() {
+                    @Override
+                    public void onAssigned(Collection<TopicPartition> partitions) {
+                        synchronized (r) {
+                            partitions.forEach(tp -> r.assignment.add(tp.partition()));
+                        }
+                        r.assigned = !partitions.isEmpty() || r.assigned;
+                    }
+
+                    @Override
+                    public void onRevoked(Collection<TopicPartition> partitions) {
+                        synchronized (r) {
+                            partitions.forEach(tp -> r.assignment.remove(tp.partition()));
+                        }
+                    }
+
+                    @Override
+                    public void onLost(Collection<TopicPartition> partitions) {
+                        onRevoked(partitions);
+                    }
+
+                    @Override
+                    public void onCommitted(Map<TopicPartition, OffsetAndMetadata> offsets) {
+                        synchronized (r) {
+                            offsets.forEach((tp, o) -> r.commits.computeIfAbsent(tp.partition(), p -> new ArrayList<>())
+                                    .add(o.offset()));
+                        }
+                    }
+                });
+        if (r.group.equals("single-group")) {
+            // the lab's single-message consumer: one message at a time, Kafka's auto-commit
+            return builder.commitPolicy(CommitPolicy.kafkaAutoCommit(Duration.ofSeconds(1)))
+                    .records(m -> keep(r, m, tag));
+        }
+        // the lab's batch consumer: batches of 10, commit by hand every 10 messages
+        return builder.commitPolicy(CommitPolicy.everyRecords(10))
+                .batches(10, batch -> batch.forEach(m -> keep(r, m, tag)));
+    }
+
+    /** Keeps this run's messages; on a shared cluster a topic may hold earlier runs' too. */
+    private static void keep(Received r, ConsumerRecord<String, CustomMessage> m, String tag) {
+        if (m.value().value().endsWith(tag)) {
+            r.add(m);
+        }
+    }
+
+    private SendSummary produce(KafkaCluster cluster, String tag) {
+        try (Producer<String, CustomMessage> producer = Producers.create(DeliveryGuarantee.AT_LEAST_ONCE,
+                cluster.adminConfig(), new StringSerializer(), CustomMessage.serde().serializer())) {
+            SendTracker tracker = new SendTracker();
+            for (int i = 0; i < messages; i++) {
+                String user = String.valueOf(i % 10);
+                tracker.send(producer, new ProducerRecord<>(topic, user,
+                        new CustomMessage(user, "message " + i + " from user " + user + tag)));
+            }
+            producer.flush();
+            SendSummary summary = tracker.await(Duration.ofSeconds(120));
+            produced = messages;
+            acknowledged = summary.acknowledged();
+            return summary;
+        }
+    }
+
+    private int summary(PrintWriter out, List<Received> received) {
+        int singleDistinct = distinct(received, "single-group");
+        int batchDistinct = distinct(received, "batch-group");
+        int singleTotal = total(received, "single-group");
+        int batchTotal = total(received, "batch-group");
+        long lost = Math.max(0, acknowledged - singleDistinct) + Math.max(0, acknowledged - batchDistinct);
+        long duplicates = (singleTotal - singleDistinct) + (batchTotal - batchDistinct);
+        out.println("== Summary");
+        out.printf("  %-12s %8s %8s %8s%n", "", "received", "distinct", "lost");
+        out.printf("  %-12s %8d %8d %8d%n", "single-group", singleTotal, singleDistinct,
+                Math.max(0, acknowledged - singleDistinct));
+        out.printf("  %-12s %8d %8d %8d%n", "batch-group", batchTotal, batchDistinct,
+                Math.max(0, acknowledged - batchDistinct));
+        out.printf("SUMMARY produced=%d acked=%d single-group=%d batch-group=%d lost=%d duplicates=%d%n", produced,
+                acknowledged, singleDistinct, batchDistinct, lost, duplicates);
+        out.flush();
+        return lost == 0 && acknowledged == produced ? 0 : 1;
+    }
+
+    private static int distinct(List<Received> received, String group) {
+        Set<String> all = new TreeSet<>();
+        for (Received r : received) {
+            if (r.group.equals(group)) {
+                synchronized (r) {
+                    all.addAll(r.values);
+                }
+            }
+        }
+        return all.size();
+    }
+
+    private static int total(List<Received> received, String group) {
+        return received.stream().filter(r -> r.group.equals(group)).mapToInt(Received::count).sum();
+    }
+
+    /** Waits for a condition, checking every 100 ms, up to {@code timeout}. */
+    private static boolean waitFor(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Object lock = new Object();
+        synchronized (lock) {
+            while (!condition.getAsBoolean()) {
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                lock.wait(100);
+            }
+        }
+        return true;
+    }
+}
