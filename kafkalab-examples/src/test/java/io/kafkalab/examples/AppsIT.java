@@ -111,5 +111,18 @@ class AppsIT {
             consumer.awaitLine(l -> l.startsWith("single-consumer consumed 20 messages"),
                     java.time.Duration.ofSeconds(60));
         }
+        // no stop condition: it runs until SIGTERM (Ctrl-C), then commits and prints its total
+        String group = KafkaTestUtils.uniqueGroup("sigterm");
+        try (io.kafkalab.testkit.JvmProcess consumer = io.kafkalab.testkit.JvmProcess.start(
+                BatchMessageConsumer.class, "--bootstrap-servers", cluster.bootstrapServers(), "--topic", topic,
+                "--group", group)) {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> consumer.lines()
+                    .stream().filter(l -> l.startsWith("batch-consumer partition=")).count() == 20);
+            assertThat(consumer.terminate(java.time.Duration.ofSeconds(60))).isTrue();
+            assertThat(consumer.lines()).as("exit code %d", consumer.exitValue()).contains("batch-consumer consumed 20 messages from partitions [0, 1, 2], "
+                    + "users [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]");
+        }
+        assertThat(KafkaTestUtils.committedOffsets(cluster, group).values().stream().mapToLong(Long::longValue).sum())
+                .isEqualTo(20);
     }
 }

@@ -31,10 +31,11 @@ public final class JvmProcess implements AutoCloseable {
 
     private final Process process;
     private final List<String> lines = new ArrayList<>();
+    private final Thread reader;
 
     private JvmProcess(Process process) {
         this.process = process;
-        Thread reader = new Thread(this::read, "jvm-process-stdout-" + process.pid());
+        this.reader = new Thread(this::read, "jvm-process-stdout-" + process.pid());
         reader.setDaemon(true);
         reader.start();
     }
@@ -86,7 +87,7 @@ public final class JvmProcess implements AutoCloseable {
         }
     }
 
-    /** @return a copy of the lines printed so far */
+    /** @return a copy of the lines printed so far (all of them once {@link #kill()} or {@link #terminate} returned) */
     public List<String> lines() {
         synchronized (lines) {
             return List.copyOf(lines);
@@ -128,7 +129,9 @@ public final class JvmProcess implements AutoCloseable {
 
     /** Sends SIGKILL and waits (up to 30 s) until the process is gone. */
     public void kill() {
-        process.destroyForcibly();
+        // through the ProcessHandle: Process.destroy* also closes our end of the child's stdout, losing the
+        // lines it printed last
+        process.toHandle().destroyForcibly();
         waitFor(Duration.ofSeconds(30));
     }
 
@@ -139,7 +142,7 @@ public final class JvmProcess implements AutoCloseable {
      * @return whether it exited in time
      */
     public boolean terminate(Duration timeout) {
-        process.destroy();
+        process.toHandle().destroy();
         return waitFor(timeout);
     }
 
@@ -148,9 +151,14 @@ public final class JvmProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Waits for the exit, then for the reader to drain what the process printed before it. */
     private boolean waitFor(Duration timeout) {
         try {
-            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (exited) {
+                reader.join(5_000);
+            }
+            return exited;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
