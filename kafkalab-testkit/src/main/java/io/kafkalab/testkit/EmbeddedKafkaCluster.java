@@ -1,13 +1,11 @@
 package io.kafkalab.testkit;
 
 import io.kafkalab.testkit.internal.EmbeddedNode;
+import io.kafkalab.testkit.internal.Ports;
 import io.kafkalab.testkit.internal.Wait;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -371,10 +369,10 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
         boolean combined = spec.topology == Topology.COMBINED;
         List<Integer> brokerPorts = spec.firstPort > 0
                 ? Stream.iterate(spec.firstPort, p -> p + 1).limit(brokers).toList()
-                : freePorts(brokers);
+                : Ports.free(brokers);
         List<Integer> controllerIds = combined ? Stream.iterate(0, i -> i + 1).limit(brokers).toList()
                 : List.of(DEDICATED_CONTROLLER_ID);
-        List<Integer> controllerPorts = freePorts(controllerIds.size());
+        List<Integer> controllerPorts = Ports.free(controllerIds.size());
         String voters = Stream.iterate(0, i -> i + 1).limit(controllerIds.size())
                 .map(i -> controllerIds.get(i) + "@127.0.0.1:" + controllerPorts.get(i))
                 .collect(Collectors.joining(","));
@@ -425,28 +423,6 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
             result.put(id, new EmbeddedNode(id, roles, dataDir.resolve("node-" + id), p, listener));
         }
         return result;
-    }
-
-    private static List<Integer> freePorts(int count) {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < count; i++) {
-                ServerSocket s = new ServerSocket();
-                sockets.add(s);
-                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            }
-            return sockets.stream().map(ServerSocket::getLocalPort).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find free ports on 127.0.0.1", e);
-        } finally {
-            for (ServerSocket s : sockets) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // nothing to release
-                }
-            }
-        }
     }
 
     private static java.util.Optional<String> existingClusterId(Path dataDir) {

@@ -1,5 +1,6 @@
 package io.kafkalab.testkit.junit;
 
+import io.kafkalab.testkit.ContainerKafkaCluster;
 import io.kafkalab.testkit.EmbeddedKafkaCluster;
 import io.kafkalab.testkit.KafkaCluster;
 import java.util.ArrayList;
@@ -9,9 +10,12 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.platform.commons.support.AnnotationSupport;
 import org.slf4j.Logger;
@@ -25,22 +29,37 @@ import org.slf4j.LoggerFactory;
  * <p>Usually registered by {@link KafkaTest}; registering it with {@code @ExtendWith} alone is a
  * configuration error, because the cluster's shape would be unknown.
  */
-public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver,
+        ExecutionCondition {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaClusterExtension.class);
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(KafkaClusterExtension.class);
 
+    /**
+     * Disables each test of a container-backed class, with the reason, when no Docker engine is usable (unless
+     * {@code kafkalab.require.docker} is true: then the class fails). Test reports count them as skipped.
+     */
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        if (context.getTestMethod().isEmpty() || !dockerMissing(context)) {
+            return ConditionEvaluationResult.enabled("a cluster can start");
+        }
+        return ConditionEvaluationResult.disabled(noDockerReason(context));
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
-        cluster(context);
+        if (!dockerMissing(context)) {
+            cluster(context);
+        }
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
         KafkaTest spec = annotation(context);
-        if (spec.shared()) {
-            EmbeddedKafkaCluster cluster = cluster(context);
+        if (spec.shared() && !dockerMissing(context)) {
+            KafkaCluster cluster = cluster(context);
             for (int id : cluster.brokerIds()) {
                 if (!cluster.runningBrokerIds().contains(id)) {
                     LOG.info("{} left broker {} stopped; starting it for the next class sharing the cluster",
@@ -54,24 +73,88 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
     @Override
     public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
         Class<?> type = parameterContext.getParameter().getType();
-        return type == KafkaCluster.class || type == EmbeddedKafkaCluster.class;
+        return type == KafkaCluster.class || type == EmbeddedKafkaCluster.class || type == ContainerKafkaCluster.class;
     }
 
     @Override
     public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        return cluster(extensionContext);
+        KafkaCluster cluster = cluster(extensionContext);
+        Class<?> type = parameterContext.getParameter().getType();
+        if (!type.isInstance(cluster)) {
+            throw new ParameterResolutionException("@KafkaTest on " + extensionContext.getRequiredTestClass().getName()
+                    + " runs a " + cluster.getClass().getSimpleName() + ", which cannot be injected as "
+                    + type.getSimpleName() + "; declare the parameter as KafkaCluster");
+        }
+        return cluster;
     }
 
-    private static EmbeddedKafkaCluster cluster(ExtensionContext context) {
+    private static Boolean dockerAvailable;
+
+    /** Testcontainers' check is slow when it fails: ask once per run. */
+    private static synchronized boolean dockerAvailable() {
+        if (dockerAvailable == null) {
+            dockerAvailable = ContainerKafkaCluster.dockerAvailable();
+        }
+        return dockerAvailable;
+    }
+
+    /** Whether this is a container-backed class that cannot run and should be skipped (not required). */
+    private static boolean dockerMissing(ExtensionContext context) {
         KafkaTest spec = annotation(context);
-        String key = key(spec, context);
+        return backend(spec) == KafkaTest.Backend.CONTAINER && !Boolean.getBoolean("kafkalab.require.docker")
+                && !dockerAvailable();
+    }
+
+    private static String noDockerReason(ExtensionContext context) {
+        return "no usable Docker engine (none answers, or Testcontainers could not use it: see the log; without an"
+                + " image registry set TESTCONTAINERS_RYUK_DISABLED=true, TESTCONTAINERS_CHECKS_DISABLE=true and"
+                + " TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1), so the container cluster of "
+                + context.getRequiredTestClass().getSimpleName() + " cannot start: skipped";
+    }
+
+    /** Which backend a {@link KafkaTest} runs on, after the system property and the environment have had their say. */
+    static KafkaTest.Backend backend(KafkaTest spec) {
+        if (spec.backend() != KafkaTest.Backend.DEFAULT) {
+            return spec.backend();
+        }
+        String configured = System.getProperty("kafkalab.cluster.backend", System.getenv("KAFKALAB_CLUSTER_BACKEND"));
+        if (configured == null || configured.isBlank()) {
+            return KafkaTest.Backend.EMBEDDED;
+        }
+        try {
+            KafkaTest.Backend b = KafkaTest.Backend.valueOf(configured.trim().toUpperCase(java.util.Locale.ROOT));
+            if (b != KafkaTest.Backend.DEFAULT) {
+                return b;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        throw new ExtensionConfigurationException("kafkalab.cluster.backend / KAFKALAB_CLUSTER_BACKEND must be"
+                + " embedded or container, but was '" + configured + "'");
+    }
+
+    private static KafkaCluster cluster(ExtensionContext context) {
+        KafkaTest spec = annotation(context);
+        KafkaTest.Backend backend = backend(spec);
+        if (backend == KafkaTest.Backend.CONTAINER && !dockerAvailable()) {
+            if (Boolean.getBoolean("kafkalab.require.docker")) {
+                throw new ExtensionConfigurationException(noDockerReason(context) + " (kafkalab.require.docker=true)");
+            }
+            throw new org.opentest4j.TestAbortedException(noDockerReason(context));
+        }
+        String key = key(spec, context) + ",backend=" + backend;
         ExtensionContext owner = spec.shared() ? context.getRoot() : classContext(context);
         ClusterResource resource = owner.getStore(NAMESPACE)
-                .getOrComputeIfAbsent(key, k -> new ClusterResource(start(spec, context)), ClusterResource.class);
+                .getOrComputeIfAbsent(key, k -> new ClusterResource(start(spec, backend, context)), ClusterResource.class);
         return resource.cluster;
     }
 
-    private static EmbeddedKafkaCluster start(KafkaTest spec, ExtensionContext context) {
+    private static KafkaCluster start(KafkaTest spec, KafkaTest.Backend backend, ExtensionContext context) {
+        if (backend == KafkaTest.Backend.CONTAINER) {
+            ContainerKafkaCluster.Builder builder = ContainerKafkaCluster.builder().brokers(Math.min(spec.brokers(), 9));
+            properties(spec, context).forEach(builder::brokerProperty);
+            return builder.start();
+        }
         EmbeddedKafkaCluster.Builder builder = EmbeddedKafkaCluster.builder()
                 .brokers(spec.brokers())
                 .topology(spec.topology());
@@ -131,9 +214,9 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
     /** Closes the cluster when JUnit discards the store that holds it. */
     @SuppressWarnings("deprecation")
     private static final class ClusterResource implements ExtensionContext.Store.CloseableResource, AutoCloseable {
-        private final EmbeddedKafkaCluster cluster;
+        private final KafkaCluster cluster;
 
-        ClusterResource(EmbeddedKafkaCluster cluster) {
+        ClusterResource(KafkaCluster cluster) {
             this.cluster = cluster;
         }
 

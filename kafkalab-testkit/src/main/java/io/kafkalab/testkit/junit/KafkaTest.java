@@ -51,4 +51,25 @@ public @interface KafkaTest {
 
     /** @return whether classes with the same configuration share one cluster for the whole run */
     boolean shared() default true;
+
+    /**
+     * @return where the brokers run; by default the system property {@code kafkalab.cluster.backend} or the
+     *     environment variable {@code KAFKALAB_CLUSTER_BACKEND} ({@code embedded} or {@code container}) decides,
+     *     and without either, {@link Backend#EMBEDDED}
+     */
+    Backend backend() default Backend.DEFAULT;
+
+    /** Where the brokers of a {@link KafkaTest} run. */
+    enum Backend {
+        /** As configured: system property, environment variable, else embedded. */
+        DEFAULT,
+        /** In this JVM ({@link EmbeddedKafkaCluster}). */
+        EMBEDDED,
+        /**
+         * In Docker containers ({@link io.kafkalab.testkit.ContainerKafkaCluster}), always broker+controller nodes.
+         * Without a Docker engine the test class is skipped with the reason, or fails when the system property
+         * {@code kafkalab.require.docker} is {@code true}.
+         */
+        CONTAINER
+    }
 }
