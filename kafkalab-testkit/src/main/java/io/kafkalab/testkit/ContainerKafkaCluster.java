@@ -5,6 +5,7 @@ import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports.Binding;
+import io.kafkalab.testkit.internal.BrokerDefaults;
 import io.kafkalab.testkit.internal.Ports;
 import io.kafkalab.testkit.internal.Wait;
 import java.time.Duration;
@@ -69,7 +70,6 @@ public final class ContainerKafkaCluster implements KafkaCluster {
         String clusterId = Uuid.randomUuid().toString();
         String voters = IntStream.rangeClosed(1, b.brokers)
                 .mapToObj(i -> i + "@kafka-" + i + ":" + CONTROLLER_PORT).collect(Collectors.joining(","));
-        int internalRf = Math.min(3, b.brokers);
         for (int id = 1; id <= b.brokers; id++) {
             int port = hostPorts.get(id - 1);
             ports.put(id, port);
@@ -85,15 +85,7 @@ public final class ContainerKafkaCluster implements KafkaCluster {
                     + CONTROLLER_PORT);
             env.put("KAFKA_ADVERTISED_LISTENERS", "INTERNAL://kafka-" + id + ":" + INTERNAL_PORT
                     + ",EXTERNAL://127.0.0.1:" + port);
-            env.put("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", String.valueOf(internalRf));
-            env.put("KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS", "5");
-            env.put("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", String.valueOf(internalRf));
-            env.put("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", String.valueOf(Math.min(2, internalRf)));
-            env.put("KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR", String.valueOf(internalRf));
-            env.put("KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR", String.valueOf(Math.min(2, internalRf)));
-            env.put("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0");
-            env.put("KAFKA_BROKER_SESSION_TIMEOUT_MS", "2000");
-            env.put("KAFKA_BROKER_HEARTBEAT_INTERVAL_MS", "500");
+            BrokerDefaults.forBrokers(b.brokers).forEach((k, v) -> env.put(envName(k), v));
             env.put("KAFKA_HEAP_OPTS", "-Xmx512m");
             b.brokerProperties.forEach((k, v) -> env.put(envName(k), v));
             GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(b.image))

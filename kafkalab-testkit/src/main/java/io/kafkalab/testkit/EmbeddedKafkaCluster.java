@@ -1,5 +1,6 @@
 package io.kafkalab.testkit;
 
+import io.kafkalab.testkit.internal.BrokerDefaults;
 import io.kafkalab.testkit.internal.EmbeddedNode;
 import io.kafkalab.testkit.internal.Ports;
 import io.kafkalab.testkit.internal.Wait;
@@ -376,7 +377,6 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
         String voters = Stream.iterate(0, i -> i + 1).limit(controllerIds.size())
                 .map(i -> controllerIds.get(i) + "@127.0.0.1:" + controllerPorts.get(i))
                 .collect(Collectors.joining(","));
-        int internalRf = Math.min(3, brokers);
 
         Map<Integer, EmbeddedNode> result = new LinkedHashMap<>();
         List<Integer> nodeIds = new ArrayList<>(Stream.iterate(0, i -> i + 1).limit(brokers).toList());
@@ -407,16 +407,7 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
             }
             p.put("listeners", String.join(",", listeners));
             p.put("log.dirs", dataDir.resolve("node-" + id).toString());
-            p.put("offsets.topic.replication.factor", String.valueOf(internalRf));
-            p.put("offsets.topic.num.partitions", "5");
-            p.put("transaction.state.log.replication.factor", String.valueOf(internalRf));
-            p.put("transaction.state.log.min.isr", String.valueOf(Math.min(2, internalRf)));
-            p.put("share.coordinator.state.topic.replication.factor", String.valueOf(internalRf));
-            p.put("share.coordinator.state.topic.min.isr", String.valueOf(Math.min(2, internalRf)));
-            p.put("group.initial.rebalance.delay.ms", "0");
-            p.put("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024));
-            p.put("broker.session.timeout.ms", "2000");
-            p.put("broker.heartbeat.interval.ms", "500");
+            p.putAll(BrokerDefaults.forBrokers(brokers));
             p.putAll(spec.brokerProperties);
             Set<String> roles = broker && controller ? Set.of("broker", "controller")
                     : broker ? Set.of("broker") : Set.of("controller");
