@@ -3,6 +3,8 @@ package io.kafkalab.producer;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -24,11 +26,13 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  */
 public final class SendTracker {
 
+    // counters are atomic so that the producer's I/O thread never takes a lock per acknowledgement; the lock is
+    // only for waking a waiter once nothing is pending
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong acknowledged = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicReference<Exception> firstError = new AtomicReference<>();
     private final Object lock = new Object();
-    private long sent;
-    private long acknowledged;
-    private long failed;
-    private Exception firstError;
 
     /**
      * Sends a record and tracks its outcome. A send that fails synchronously (a serializer error, a closed
@@ -41,25 +45,37 @@ public final class SendTracker {
      * @return completes with the record's metadata once acknowledged, or exceptionally
      */
     public <K, V> CompletableFuture<RecordMetadata> send(Producer<K, V> producer, ProducerRecord<K, V> record) {
-        synchronized (lock) {
-            sent++;
+        Objects.requireNonNull(producer, "producer");
+        Objects.requireNonNull(record, "record");
+        sent.incrementAndGet();
+        CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
+        try {
+            producer.send(record, (metadata, error) -> {
+                if (error == null) {
+                    acknowledged.incrementAndGet();
+                    completed();
+                    future.complete(metadata);
+                } else {
+                    fail(error);
+                    future.completeExceptionally(error);
+                }
+            });
+        } catch (RuntimeException e) {
+            fail(e);
+            future.completeExceptionally(e);
         }
-        CompletableFuture<RecordMetadata> future = Producers.send(producer, record);
-        future.whenComplete((metadata, error) -> complete(error));
         return future;
     }
 
-    private void complete(Throwable error) {
-        synchronized (lock) {
-            if (error == null) {
-                acknowledged++;
-            } else {
-                failed++;
-                if (firstError == null) {
-                    firstError = error instanceof Exception e ? e : new RuntimeException(error);
-                }
-            }
-            if (acknowledged + failed == sent) {
+    private void fail(Exception error) {
+        failed.incrementAndGet();
+        firstError.compareAndSet(null, error);
+        completed();
+    }
+
+    private void completed() {
+        if (acknowledged.get() + failed.get() >= sent.get()) {
+            synchronized (lock) {
                 lock.notifyAll();
             }
         }
@@ -67,9 +83,10 @@ public final class SendTracker {
 
     /** @return the counts now */
     public SendSummary summary() {
-        synchronized (lock) {
-            return new SendSummary(sent, acknowledged, failed, firstError);
-        }
+        // read the outcomes before the sends, so that pending is never negative
+        long a = acknowledged.get();
+        long f = failed.get();
+        return new SendSummary(Math.max(sent.get(), a + f), a, f, firstError.get());
     }
 
     /**
@@ -84,12 +101,15 @@ public final class SendTracker {
         Objects.requireNonNull(timeout, "timeout");
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
-            while (acknowledged + failed < sent) {
+            while (true) {
+                SendSummary now = summary();
+                if (now.pending() <= 0) {
+                    return now;
+                }
                 long leftMillis = (deadline - System.nanoTime()) / 1_000_000;
                 if (leftMillis <= 0) {
-                    throw new ProducerTimeoutException((sent - acknowledged - failed) + " of " + sent
-                            + " sends still pending after " + timeout.toMillis() + " ms ("
-                            + new SendSummary(sent, acknowledged, failed, firstError) + ")");
+                    throw new ProducerTimeoutException(now.pending() + " of " + now.sent()
+                            + " sends still pending after " + timeout.toMillis() + " ms (" + now + ")");
                 }
                 try {
                     lock.wait(leftMillis);
@@ -98,7 +118,6 @@ public final class SendTracker {
                     throw new ProducerTimeoutException("interrupted while waiting for sends");
                 }
             }
-            return new SendSummary(sent, acknowledged, failed, firstError);
         }
     }
 }
