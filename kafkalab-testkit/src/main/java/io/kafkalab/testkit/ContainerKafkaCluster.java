@@ -6,6 +6,7 @@ import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports.Binding;
 import io.kafkalab.testkit.internal.BrokerDefaults;
+import io.kafkalab.testkit.internal.LazyAdmin;
 import io.kafkalab.testkit.internal.Ports;
 import io.kafkalab.testkit.internal.Wait;
 import java.time.Duration;
@@ -60,8 +61,8 @@ public final class ContainerKafkaCluster implements KafkaCluster {
     private final Map<Integer, Boolean> running = new HashMap<>();
     private final String bootstrapServers;
     private final Duration startupTimeout;
-    private Admin admin;
-    private boolean closed;
+    private final LazyAdmin admin = new LazyAdmin(this::adminConfig, "kafkalab-container-admin",
+            "the cluster is closed");
 
     private ContainerKafkaCluster(Builder b) {
         this.startupTimeout = b.startupTimeout;
@@ -221,29 +222,14 @@ public final class ContainerKafkaCluster implements KafkaCluster {
     }
 
     @Override
-    public synchronized Admin admin() {
-        if (closed) {
-            throw new IllegalStateException("the cluster is closed");
-        }
-        if (admin == null) {
-            Map<String, Object> config = adminConfig();
-            config.put(AdminClientConfig.CLIENT_ID_CONFIG, "kafkalab-container-admin");
-            admin = Admin.create(config);
-        }
-        return admin;
+    public Admin admin() {
+        return admin.get();
     }
 
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (admin != null) {
-                admin.close(Duration.ofSeconds(5));
-                admin = null;
-            }
+        if (!admin.close()) {
+            return;
         }
         for (GenericContainer<?> c : nodes.values()) {
             try {

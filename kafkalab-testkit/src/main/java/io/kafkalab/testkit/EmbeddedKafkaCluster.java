@@ -2,6 +2,7 @@ package io.kafkalab.testkit;
 
 import io.kafkalab.testkit.internal.BrokerDefaults;
 import io.kafkalab.testkit.internal.EmbeddedNode;
+import io.kafkalab.testkit.internal.LazyAdmin;
 import io.kafkalab.testkit.internal.Ports;
 import io.kafkalab.testkit.internal.Wait;
 import java.io.IOException;
@@ -102,7 +103,7 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
     private final Map<Integer, EmbeddedNode> nodes;
     private final String bootstrapServers;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private Admin admin;
+    private final LazyAdmin admin = new LazyAdmin(this::adminConfig, "kafkalab-cluster-admin", "the cluster is closed");
 
     private EmbeddedKafkaCluster(Builder spec) {
         this.spec = spec;
@@ -238,16 +239,8 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
     }
 
     @Override
-    public synchronized Admin admin() {
-        if (closed.get()) {
-            throw new IllegalStateException("the cluster is closed");
-        }
-        if (admin == null) {
-            Map<String, Object> config = adminConfig();
-            config.put(AdminClientConfig.CLIENT_ID_CONFIG, "kafkalab-cluster-admin");
-            admin = Admin.create(config);
-        }
-        return admin;
+    public Admin admin() {
+        return admin.get();
     }
 
     @Override
@@ -256,12 +249,7 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
             return;
         }
         long begin = System.nanoTime();
-        synchronized (this) {
-            if (admin != null) {
-                admin.close(Duration.ofSeconds(5));
-                admin = null;
-            }
-        }
+        admin.close();
         List<EmbeddedNode> running = nodes.values().stream().filter(EmbeddedNode::running).toList();
         if (spec.topology == Topology.DEDICATED_CONTROLLER) {
             // brokers first, while the controller can still process their controlled shutdown

@@ -1,6 +1,5 @@
 package io.kafkalab.testkit;
 
-import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -10,6 +9,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import io.kafkalab.testkit.internal.LazyAdmin;
 import org.apache.kafka.common.Node;
 
 /**
@@ -23,8 +23,11 @@ public final class ExternalKafkaCluster implements KafkaCluster {
 
     private final String bootstrapServers;
     private final Map<String, Object> clientConfig;
-    private Admin admin;
-    private boolean closed;
+    private final LazyAdmin admin = new LazyAdmin(() -> {
+        Map<String, Object> config = adminConfig();
+        config.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) operationTimeout().toMillis());
+        return config;
+    }, "kafkalab-admin", "the cluster connection is closed");
 
     ExternalKafkaCluster(String bootstrapServers, Map<String, ?> clientConfig) {
         this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -75,26 +78,13 @@ public final class ExternalKafkaCluster implements KafkaCluster {
     }
 
     @Override
-    public synchronized Admin admin() {
-        if (closed) {
-            throw new IllegalStateException("the cluster connection is closed");
-        }
-        if (admin == null) {
-            Map<String, Object> config = adminConfig();
-            config.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "kafkalab-admin");
-            config.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) operationTimeout().toMillis());
-            admin = Admin.create(config);
-        }
-        return admin;
+    public Admin admin() {
+        return admin.get();
     }
 
     @Override
-    public synchronized void close() {
-        closed = true;
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-            admin = null;
-        }
+    public void close() {
+        admin.close();
     }
 
     private Collection<Node> nodes() {
