@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -107,11 +108,23 @@ public final class Producers {
      * @return completes with the metadata once the broker acknowledges, or exceptionally
      */
     public static <K, V> CompletableFuture<RecordMetadata> send(Producer<K, V> producer, ProducerRecord<K, V> record) {
+        return send(producer, record, null);
+    }
+
+    /**
+     * As {@link #send(Producer, ProducerRecord)}, with {@code outcome} told first (on the producer's I/O thread,
+     * or on the caller's for a synchronous failure), before the future completes.
+     */
+    static <K, V> CompletableFuture<RecordMetadata> send(Producer<K, V> producer, ProducerRecord<K, V> record,
+                                                         Callback outcome) {
         Objects.requireNonNull(producer, "producer");
         Objects.requireNonNull(record, "record");
         CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
         try {
             producer.send(record, (metadata, error) -> {
+                if (outcome != null) {
+                    outcome.onCompletion(metadata, error);
+                }
                 if (error != null) {
                     future.completeExceptionally(error);
                 } else {
@@ -119,6 +132,9 @@ public final class Producers {
                 }
             });
         } catch (RuntimeException e) {
+            if (outcome != null) {
+                outcome.onCompletion(null, e);
+            }
             future.completeExceptionally(e);
         }
         return future;

@@ -48,29 +48,16 @@ public final class SendTracker {
         Objects.requireNonNull(producer, "producer");
         Objects.requireNonNull(record, "record");
         sent.incrementAndGet();
-        CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
-        try {
-            producer.send(record, (metadata, error) -> {
-                if (error == null) {
-                    acknowledged.incrementAndGet();
-                    completed();
-                    future.complete(metadata);
-                } else {
-                    fail(error);
-                    future.completeExceptionally(error);
-                }
-            });
-        } catch (RuntimeException e) {
-            fail(e);
-            future.completeExceptionally(e);
-        }
-        return future;
-    }
-
-    private void fail(Exception error) {
-        failed.incrementAndGet();
-        firstError.compareAndSet(null, error);
-        completed();
+        // counted before the future completes, so a caller joining the future sees the counts include it
+        return Producers.send(producer, record, (metadata, error) -> {
+            if (error == null) {
+                acknowledged.incrementAndGet();
+            } else {
+                failed.incrementAndGet();
+                firstError.compareAndSet(null, error);
+            }
+            completed();
+        });
     }
 
     private void completed() {

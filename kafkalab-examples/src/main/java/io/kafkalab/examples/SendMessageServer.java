@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -239,10 +238,5 @@ final class SendMessageServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         Producers.close(producer, Duration.ofSeconds(5));
-    }
-
-    /** Reads the whole stream as UTF-8, for tests. */
-    static String text(InputStream in) throws IOException {
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
 }
