@@ -51,23 +51,9 @@ public final class Reassembler {
     /** Every incomplete message, oldest first: the eviction and expiry order. */
     private final LinkedHashMap<Key, Partial> byAge = new LinkedHashMap<>();
     /** Ids of messages dropped recently, so their later segments are recognised and reported as such. */
-    private final LinkedHashMap<Key, DropReason> droppedIds = new LinkedHashMap<>(16, 0.75f, false) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, DropReason> eldest) {
-            return size() > DROPPED_IDS_REMEMBERED;
-        }
-    };
+    private final Map<Key, DropReason> droppedIds = recent();
     /** Ids of messages completed recently, so a late duplicate of one of their segments is not a new message. */
-    private final LinkedHashMap<Key, Boolean> completedIds = new LinkedHashMap<>(16, 0.75f, false) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, Boolean> eldest) {
-            return size() > DROPPED_IDS_REMEMBERED;
-        }
-    };
+    private final Map<Key, Boolean> completedIds = recent();
     private long bufferedBytes;
     private long completed;
     private long passedThrough;
@@ -147,8 +133,7 @@ public final class Reassembler {
             return 0;
         }
         for (Partial p : ps.partials.values()) {
-            byAge.remove(new Key(partition, p.id));
-            bufferedBytes -= p.charged;
+            release(new Key(partition, p.id), p);
         }
         return ps.partials.size();
     }
@@ -237,8 +222,7 @@ public final class Reassembler {
                 h.totalSize()));
         if (p.parts.size() == h.count()) {
             ps.partials.remove(h.messageId());
-            byAge.remove(key);
-            bufferedBytes -= p.charged;
+            release(key, p);
             return complete(tp, h, p, null, dropped);
         }
         while (bufferedBytes > config.maxBufferedBytes() && !byAge.isEmpty()) {
@@ -294,8 +278,7 @@ public final class Reassembler {
             }
             it.remove();
             Key key = new Key(tp, p.id);
-            byAge.remove(key);
-            bufferedBytes -= p.charged;
+            release(key, p);
             rememberDropped(key, DropReason.EXPIRED);
             report(dropped, toDropped(p, tp, DropReason.EXPIRED, "first segment " + (ps.newest - p.firstOffset)
                     + " offsets behind the partition, more than " + config.maxOffsetDistance() + "; " + missing(p)));
@@ -316,11 +299,10 @@ public final class Reassembler {
 
     private void drop(Key key, Partial p, PartitionState ps, DropReason reason, String detail,
                       List<DroppedMessage> dropped) {
-        byAge.remove(key);
+        release(key, p);
         if (ps != null) {
             ps.partials.remove(key.id);
         }
-        bufferedBytes -= p.charged;
         rememberDropped(key, reason);
         report(dropped, toDropped(p, key.partition, reason, detail));
     }
@@ -328,9 +310,26 @@ public final class Reassembler {
     private void forgetDroppedPartial(Key key, PartitionState ps) {
         Partial p = ps.partials.remove(key.id);
         if (p != null) {
-            byAge.remove(key);
-            bufferedBytes -= p.charged;
+            release(key, p);
         }
+    }
+
+    /** An incomplete message leaves the buffer: out of the age order, its bytes given back. */
+    private void release(Key key, Partial p) {
+        byAge.remove(key);
+        bufferedBytes -= p.charged;
+    }
+
+    /** A map that remembers the most recent {@value #DROPPED_IDS_REMEMBERED} ids and forgets older ones. */
+    private static <V> Map<Key, V> recent() {
+        return new LinkedHashMap<>(16, 0.75f, false) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Key, V> eldest) {
+                return size() > DROPPED_IDS_REMEMBERED;
+            }
+        };
     }
 
     private void rememberDropped(Key key, DropReason reason) {
