@@ -430,12 +430,16 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
         }
     }
 
-    private void process(ConsumerRecords<byte[], byte[]> polled) {
+    /** Every partition of a new poll starts unprocessed at its first record. */
+    private void beginPoll(ConsumerRecords<byte[], byte[]> polled) {
         firstUnprocessed.clear();
         for (TopicPartition tp : polled.partitions()) {
-            List<ConsumerRecord<byte[], byte[]>> raw = polled.records(tp);
-            firstUnprocessed.put(tp, raw.get(0).offset());
+            firstUnprocessed.put(tp, polled.records(tp).get(0).offset());
         }
+    }
+
+    private void process(ConsumerRecords<byte[], byte[]> polled) {
+        beginPoll(polled);
         for (TopicPartition tp : polled.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> raw = polled.records(tp);
             int i = 0;
@@ -512,7 +516,8 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
                         }
                     }
                     case SKIP, DEAD_LETTERED -> {
-                        markRecovered(tp, failedRaw, decision);
+                        count(decision, failedRaw.size());
+                        markRecovered(tp, failedRaw);
                         afterHandled();
                         start = failedTo;
                         attempt = 1;
@@ -530,25 +535,12 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
     /** A poison pill: asks the error policy (which may not retry it). Returns false to stop. */
     private boolean recover(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> raw, Throwable error,
                             FailureKind kind, int attempt) {
-        ErrorDecision decision = decide(raw, error, kind, attempt);
-        switch (decision.outcome()) {
-            case SKIP, DEAD_LETTERED -> {
-                markRecovered(tp, raw, decision);
-                afterHandled();
-                return true;
-            }
-            case RETRY -> {
-                LOG.error("{}: the error policy asked to retry a deserialization failure at {}; retrying cannot"
-                        + " help, stopping instead", name, raw.get(0).topic() + "-" + raw.get(0).partition() + "@"
-                        + raw.get(0).offset());
-                stop(raw.get(0), ErrorDecision.stop(error));
-                return false;
-            }
-            default -> {
-                stop(raw.get(0), decision);
-                return false;
-            }
+        if (!recovered(tp, raw, decide(raw, error, kind, attempt), error)) {
+            return false;
         }
+        markRecovered(tp, raw);
+        afterHandled();
+        return true;
     }
 
     private ErrorDecision decide(List<ConsumerRecord<byte[], byte[]>> raw, Throwable error, FailureKind kind,
@@ -612,10 +604,7 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
 
     /** Reassembly: one raw record at a time through the reassembler; complete messages to the handler. */
     private void processReassembling(ConsumerRecords<byte[], byte[]> polled) {
-        firstUnprocessed.clear();
-        for (TopicPartition tp : polled.partitions()) {
-            firstUnprocessed.put(tp, polled.records(tp).get(0).offset());
-        }
+        beginPoll(polled);
         for (TopicPartition tp : polled.partitions()) {
             for (ConsumerRecord<byte[], byte[]> r : polled.records(tp)) {
                 if (closing.get() || stopCause != null || abandonPoll) {
@@ -680,12 +669,18 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
         return true;
     }
 
-    /** Applies a decision about records that cannot be retried; returns false when the runner stops. */
+    private void count(ErrorDecision decision, int records) {
+        (decision.outcome() == ErrorDecision.Outcome.SKIP ? skipped : deadLettered).addAndGet(records);
+    }
+
+    /**
+     * Applies a decision about records that cannot be retried (poison pills, dropped segmented messages):
+     * counts a skip or dead letter, stops on STOP and on RETRY (retrying cannot help). Returns false to stop.
+     */
     private boolean recovered(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> raw, ErrorDecision decision,
                               Throwable error) {
         switch (decision.outcome()) {
-            case SKIP -> skipped.addAndGet(raw.size());
-            case DEAD_LETTERED -> deadLettered.addAndGet(raw.size());
+            case SKIP, DEAD_LETTERED -> count(decision, raw.size());
             case RETRY -> {
                 LOG.error("{}: the error policy asked to retry {} records at {}-{}@{}; retrying cannot help, stopping",
                         name, raw.size(), tp.topic(), tp.partition(), raw.get(0).offset());
@@ -721,14 +716,13 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
         recordsProcessed.addAndGet(count);
     }
 
-    private void markRecovered(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> raw, ErrorDecision decision) {
+    private void markRecovered(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> raw) {
         long last = raw.stream().mapToLong(ConsumerRecord::offset).max().orElseThrow();
         firstUnprocessed.computeIfPresent(tp, (k, v) -> Math.max(v, last + 1));
         processed.merge(tp, last + 1, Math::max);
         // a skipped or dead-lettered record is done with: committable even under manual commits
         committable.merge(tp, last + 1, Math::max);
         processedSinceCommit += raw.size();
-        (decision.outcome() == ErrorDecision.Outcome.SKIP ? skipped : deadLettered).addAndGet(raw.size());
     }
 
     private void afterHandled() {
