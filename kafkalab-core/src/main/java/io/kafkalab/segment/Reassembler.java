@@ -2,6 +2,7 @@ package io.kafkalab.segment;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -14,6 +15,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.zip.CRC32C;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -27,7 +29,10 @@ import org.apache.kafka.common.TopicPartition;
  *       any number of producers. Records without segment headers pass through as one-segment messages.</li>
  *   <li>Memory is bounded in bytes ({@link ReassemblyConfig#maxBufferedBytes()}): past it the oldest
  *       incomplete message is evicted. Incomplete messages also expire by age (injected clock) and by offset
- *       distance. Segments are kept by reference: the only copy is the final concatenation.</li>
+ *       distance. A message's array is allocated, at its declared size (within the limits), when its first
+ *       segment arrives, and each segment is copied into it as soon as the ones before it are there, so a
+ *       segment's bytes are held once, not twice: the peak for one message is its size plus the segments
+ *       that arrived ahead of their turn. That allocation is charged to the buffer at once.</li>
  *   <li>Forged or broken headers (count out of range, total size over the limit, index beyond the count,
  *       sizes that do not add up, conflicting headers) are rejected before anything of the claimed size is
  *       allocated.</li>
@@ -197,6 +202,8 @@ public final class Reassembler {
             p = new Partial(h, r.offset(), config.clock().instant());
             ps.partials.put(h.messageId(), p);
             byAge.put(key, p);
+            p.charged += h.totalSize(); // the message's array, allocated now
+            bufferedBytes += h.totalSize();
         } else if (p.header.count() != h.count() || p.header.totalSize() != h.totalSize()
                 || p.header.crc32c() != h.crc32c()) {
             report(dropped, lone(h.messageId(), tp, DropReason.INVALID, "headers conflict with earlier segments of the"
@@ -209,13 +216,12 @@ public final class Reassembler {
             return null;
         }
         if (p.receivedBytes + length > h.totalSize()) {
-            p.add(h.index(), r, length);
+            p.hold(h.index(), r, length);
             drop(key, p, ps, DropReason.INVALID, "sizes do not add up: more than " + h.totalSize()
                     + " bytes received", dropped);
             return null;
         }
-        p.add(h.index(), r, length);
-        long charge = length + (long) SEGMENT_OVERHEAD_BYTES;
+        long charge = p.add(h.index(), r, length) + SEGMENT_OVERHEAD_BYTES;
         p.charged += charge;
         bufferedBytes += charge;
         config.progress().accept(new SegmentProgress(h.messageId(), tp, p.parts.size(), h.count(), p.receivedBytes,
@@ -225,7 +231,9 @@ public final class Reassembler {
             release(key, p);
             return complete(tp, h, p, null, dropped);
         }
-        while (bufferedBytes > config.maxBufferedBytes() && !byAge.isEmpty()) {
+        // the only incomplete message stays, even when its segments' overhead takes it past the limit: it is
+        // within maxMessageBytes, and evicting it would make a message of that size impossible to receive
+        while (bufferedBytes > config.maxBufferedBytes() && byAge.size() > 1) {
             Map.Entry<Key, Partial> oldest = byAge.entrySet().iterator().next();
             Partial victim = oldest.getValue();
             drop(oldest.getKey(), victim, partitions.get(oldest.getKey().partition), DropReason.EVICTED,
@@ -234,11 +242,11 @@ public final class Reassembler {
         return null;
     }
 
-    /** Concatenates and checks a message whose segments are all there ({@code single} for a one-segment one). */
+    /** Checks a message whose segments are all there ({@code single} for a one-segment one). */
     private AssembledMessage complete(TopicPartition tp, SegmentHeader h, Partial p, ConsumerRecord<byte[], byte[]> single,
                                       List<DroppedMessage> dropped) {
         if (single != null) {
-            p.add(0, single, single.value().length);
+            p.hold(0, single, single.value().length);
         }
         Key key = new Key(tp, h.messageId());
         if (p.receivedBytes != h.totalSize()) {
@@ -247,26 +255,27 @@ public final class Reassembler {
                     + " bytes received, the headers say " + h.totalSize()));
             return null;
         }
-        byte[] whole = new byte[(int) h.totalSize()];
-        int at = 0;
-        List<ConsumerRecord<byte[], byte[]>> ordered = new ArrayList<>(h.count());
-        for (int i = 0; i < h.count(); i++) {
-            ConsumerRecord<byte[], byte[]> part = p.parts.get(i);
-            System.arraycopy(part.value(), 0, whole, at, part.value().length);
-            at += part.value().length;
-            ordered.add(part);
+        if (single == null && p.nextIndex != h.count()) { // cannot happen when the sizes add up; never deliver a gap
+            rememberDropped(key, DropReason.INVALID);
+            report(dropped, toDropped(p, tp, DropReason.INVALID, "segment sizes do not fit the declared size"));
+            return null;
         }
-        if (Segments.crc32c(whole) != h.crc32c()) {
+        // every segment is in the array by now (each was copied once the ones before it were there); a
+        // one-segment message is its record's own array, no copy
+        byte[] whole = single != null ? single.value() : p.whole;
+        int crc = single != null ? Segments.crc32c(whole) : (int) p.crc.getValue();
+        if (crc != h.crc32c()) {
             rememberDropped(key, DropReason.CORRUPT);
             report(dropped, toDropped(p, tp, DropReason.CORRUPT, String.format("CRC32C %08x, the headers say %08x",
-                    Segments.crc32c(whole), h.crc32c())));
+                    crc, h.crc32c())));
             return null;
         }
         completed++;
         completedIds.put(key, Boolean.TRUE);
+        List<ConsumerRecord<byte[], byte[]>> ordered = p.segments(false);
         ConsumerRecord<byte[], byte[]> first = ordered.get(0);
         return new AssembledMessage(h.messageId(), tp, first.key(), whole, first.headers(), p.firstOffset,
-                p.lastOffset, h.count(), first.timestamp(), Collections.unmodifiableList(ordered));
+                p.lastOffset, h.count(), first.timestamp(), ordered);
     }
 
     private void expireByDistance(TopicPartition tp, PartitionState ps, List<DroppedMessage> dropped) {
@@ -349,10 +358,8 @@ public final class Reassembler {
     }
 
     private static DroppedMessage toDropped(Partial p, TopicPartition tp, DropReason reason, String detail) {
-        List<ConsumerRecord<byte[], byte[]>> segments = new ArrayList<>(p.parts.values());
-        segments.sort((a, b) -> Long.compare(a.offset(), b.offset()));
         return new DroppedMessage(p.id, tp, reason, detail, p.firstOffset, p.lastOffset, p.parts.size(),
-                p.header.count(), p.receivedBytes, segments);
+                p.header.count(), p.receivedBytes, p.segments(true));
     }
 
     private static String missing(Partial p) {
@@ -381,7 +388,14 @@ public final class Reassembler {
         final long firstOffset;
         final Instant firstSeen;
         /** Received segments by index; grows with what arrives, never with what the headers claim. */
-        final TreeMap<Integer, ConsumerRecord<byte[], byte[]>> parts = new TreeMap<>();
+        final TreeMap<Integer, Part> parts = new TreeMap<>();
+        /** The whole message, allocated at its declared size (checked against the limits) for several segments. */
+        final byte[] whole;
+        /** CRC32C of the bytes copied into {@code whole} so far, in order. */
+        final CRC32C crc = new CRC32C();
+        /** The next segment to copy, and where it goes. */
+        int nextIndex;
+        int written;
         long lastOffset;
         long receivedBytes;
         long charged;
@@ -392,12 +406,104 @@ public final class Reassembler {
             this.firstOffset = firstOffset;
             this.lastOffset = firstOffset;
             this.firstSeen = firstSeen;
+            this.whole = header.count() > 1 ? new byte[(int) header.totalSize()] : null;
         }
 
-        void add(int index, ConsumerRecord<byte[], byte[]> r, int length) {
-            parts.put(index, r);
+        /**
+         * Adds a segment: copied into the array when every segment before it is there (and then the held ones
+         * that follow it), else held as it came.
+         *
+         * @return the change in payload bytes held outside the array: positive when held, negative when held
+         *         segments were copied
+         */
+        long add(int index, ConsumerRecord<byte[], byte[]> r, int length) {
+            if (index != nextIndex || whole == null || written + length > whole.length) {
+                hold(index, r, length);
+                return length;
+            }
             receivedBytes += length;
             lastOffset = Math.max(lastOffset, r.offset());
+            parts.put(index, copy(r, length));
+            long released = 0;
+            for (Part next = parts.get(nextIndex); next != null && next.at < 0 && written + next.length <= whole.length;
+                 next = parts.get(nextIndex)) {
+                parts.put(nextIndex, copy(next.record, next.length));
+                released += next.length;
+            }
+            return -released;
+        }
+
+        /** Keeps a segment as it came. */
+        void hold(int index, ConsumerRecord<byte[], byte[]> r, int length) {
+            parts.put(index, new Part(r, -1, length));
+            receivedBytes += length;
+            lastOffset = Math.max(lastOffset, r.offset());
+        }
+
+        /** Copies the segment at {@code nextIndex} into the array; the part keeps its record without the value. */
+        private Part copy(ConsumerRecord<byte[], byte[]> r, int length) {
+            System.arraycopy(r.value(), 0, whole, written, length);
+            crc.update(whole, written, length);
+            Part part = new Part(r, written, length);
+            written += length;
+            nextIndex++;
+            return part;
+        }
+
+        /**
+         * The segment records, in index order or offset order; those copied into the array give their bytes back
+         * as a copy of their slice, made only when {@code value()} is called (a dead-letter topic).
+         */
+        List<ConsumerRecord<byte[], byte[]>> segments(boolean byOffset) {
+            List<ConsumerRecord<byte[], byte[]>> list = new ArrayList<>(parts.size());
+            for (Part part : parts.values()) {
+                list.add(part.at < 0 ? part.record : new SegmentRecord(part.record, whole, part.at, part.length));
+            }
+            if (byOffset) {
+                list.sort((a, b) -> Long.compare(a.offset(), b.offset()));
+            }
+            return Collections.unmodifiableList(list);
+        }
+    }
+
+    /**
+     * A received segment: {@code at} is where its bytes are in the message's array, or -1 while it is held as it
+     * came. Once copied, the record is kept for its metadata only; its value array is not referenced any more.
+     */
+    private record Part(ConsumerRecord<byte[], byte[]> record, int at, int length) {
+
+        Part {
+            if (at >= 0) {
+                record = new ConsumerRecord<>(record.topic(), record.partition(), record.offset(), record.timestamp(),
+                        record.timestampType(), record.serializedKeySize(), record.serializedValueSize(), record.key(),
+                        null, record.headers(), record.leaderEpoch(), record.deliveryCount());
+            }
+        }
+    }
+
+    /** A segment whose bytes live in the whole message: {@code value()} returns a copy of its slice. */
+    private static final class SegmentRecord extends ConsumerRecord<byte[], byte[]> {
+        private final byte[] whole;
+        private final int at;
+        private final int length;
+
+        SegmentRecord(ConsumerRecord<byte[], byte[]> r, byte[] whole, int at, int length) {
+            super(r.topic(), r.partition(), r.offset(), r.timestamp(), r.timestampType(), r.serializedKeySize(),
+                    length, r.key(), null, r.headers(), r.leaderEpoch(), r.deliveryCount());
+            this.whole = whole;
+            this.at = at;
+            this.length = length;
+        }
+
+        @Override
+        public byte[] value() {
+            return Arrays.copyOfRange(whole, at, at + length);
+        }
+
+        @Override
+        public String toString() {
+            return "SegmentRecord(topic = " + topic() + ", partition = " + partition() + ", offset = " + offset()
+                    + ", " + length + " bytes)";
         }
     }
 }
