@@ -1,0 +1,143 @@
+package io.kafkalab.bench;
+
+import io.kafkalab.testkit.EmbeddedKafkaCluster;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ./kafkalab bench}: the end-to-end comparisons on one embedded 3-broker cluster, each variant beside its
+ * baseline in the same run; prints a table per comparison and writes CSV, JSON, Markdown and an SVG chart.
+ */
+@Command(name = "kafkalab bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs kafkalab beside the raw Kafka client (and kcat and kafka-python when installed) on an"
+                + " embedded 3-broker cluster, topics with 3 partitions and replication factor 2; every comparison"
+                + " runs its variants back to back, repeated, and reports medians and ratios to its baseline.",
+                "The in-memory benchmarks (serdes, segmenting) are JMH: io.kafkalab.bench.Benchmarks."})
+public final class BenchCommand implements Callable<Integer> {
+
+    /** The comparisons, in the order they run. */
+    public enum Comparison { PRODUCE, CONSUME, LARGE, HTTP, PEERS }
+
+    @Parameters(arity = "0..*", paramLabel = "COMPARISON", description = "produce, consume, large, http, peers;"
+            + " default: all of them")
+    List<String> comparisons = new ArrayList<>();
+
+    @Option(names = "--smoke", description = "Tiny sizes, one repeat, no warm-up: shows the harness works in seconds.")
+    boolean smoke;
+
+    @Option(names = "--records", description = "Records of 100 bytes to produce and consume (default 1000000).")
+    Integer records;
+
+    @Option(names = "--slow-records", description = "Records for the flush- or commit-per-record variants"
+            + " (default 20000).")
+    Integer slowRecords;
+
+    @Option(names = "--repeats", description = "Counted repeats of every comparison (default 3).")
+    Integer repeats;
+
+    @Option(names = "--large-bytes", description = "Size of the large message (default 67108864, 64 MiB).")
+    Integer largeBytes;
+
+    @Option(names = "--http-requests", description = "Requests per HTTP variant and repeat (default 20000).")
+    Integer httpRequests;
+
+    @Option(names = "--http-concurrency", description = "HTTP clients sending at once (default 16).")
+    Integer httpConcurrency;
+
+    @Option(names = "--peer-records", description = "Records for kcat and kafka-python (default 200000).")
+    Integer peerRecords;
+
+    /** The arguments as given, for the report. */
+    private List<String> args = List.of();
+
+    @Option(names = "--out", defaultValue = "docs/bench", description = "Where results.csv, results.json,"
+            + " results.md and chart.svg go (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    /** The settings the options ask for. */
+    BenchSettings settings() {
+        BenchSettings b = smoke ? BenchSettings.smoke() : BenchSettings.full();
+        return new BenchSettings(or(records, b.records()), or(slowRecords, b.slowRecords()), or(repeats, b.repeats()),
+                b.warmUp(), or(largeBytes, b.largeBytes()), or(httpRequests, b.httpRequests()),
+                or(httpConcurrency, b.httpConcurrency()), b.httpMessageBytes(), or(peerRecords, b.peerRecords()));
+    }
+
+    private static int or(Integer option, int fallback) {
+        return option != null ? option : fallback;
+    }
+
+    /** The comparisons the arguments name, all of them by default. */
+    Set<Comparison> selected() {
+        if (comparisons.isEmpty()) {
+            return EnumSet.allOf(Comparison.class);
+        }
+        Set<Comparison> set = EnumSet.noneOf(Comparison.class);
+        for (String c : comparisons) {
+            try {
+                set.add(Comparison.valueOf(c.toUpperCase(java.util.Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "unknown comparison '" + c
+                        + "': use produce, consume, large, http or peers");
+            }
+        }
+        return set;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        BenchSettings s = settings();
+        Set<Comparison> which = selected();
+        Report report = run(s, which, line -> {
+            System.out.println(line);
+            System.out.flush();
+        }, ("./kafkalab bench " + String.join(" ", args)).trim());
+        System.out.println();
+        System.out.print(report.markdown());
+        for (Path p : report.write(out)) {
+            System.out.println("wrote " + p);
+        }
+        return 0;
+    }
+
+    /**
+     * Runs the comparisons on a new embedded cluster.
+     *
+     * @param command what to record as the command that produced the report
+     */
+    static Report run(BenchSettings s, Set<Comparison> which, Variants.Progress progress, String command)
+            throws Exception {
+        List<Row> rows = new ArrayList<>();
+        try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder().brokers(3)
+                .topology(EmbeddedKafkaCluster.Topology.DEDICATED_CONTROLLER).start()) {
+            progress.line("cluster: " + cluster.bootstrapServers() + "; " + s);
+            for (Comparison c : which) {
+                progress.line(c.name().toLowerCase(java.util.Locale.ROOT) + ":");
+                rows.addAll(switch (c) {
+                    case PRODUCE -> ProduceBench.run(cluster, s, progress);
+                    case CONSUME -> ConsumeBench.run(cluster, s, progress);
+                    case LARGE -> LargeMessageBench.run(cluster, s, progress);
+                    case HTTP -> HttpBench.run(cluster, s, progress);
+                    case PEERS -> PeerBench.run(cluster, s, progress);
+                });
+            }
+        }
+        return Report.of(command, rows);
+    }
+
+    /** @param args see {@code --help} */
+    public static void main(String[] args) {
+        BenchCommand command = new BenchCommand();
+        CommandLine cl = new CommandLine(command);
+        command.args = List.of(args);
+        System.exit(cl.execute(args));
+    }
+
+}

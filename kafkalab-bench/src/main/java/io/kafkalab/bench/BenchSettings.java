@@ -1,0 +1,32 @@
+package io.kafkalab.bench;
+
+/**
+ * The sizes of one harness run.
+ *
+ * @param records          records of 100 bytes for the produce and consume comparisons
+ * @param slowRecords      records for the slow variants (flush or commit per record), which would take minutes
+ *                         at {@code records}
+ * @param repeats          counted repeats of each comparison
+ * @param warmUp           whether an uncounted round runs first
+ * @param largeBytes       size of the large message
+ * @param httpRequests     requests per HTTP variant and repeat
+ * @param httpConcurrency  clients sending at once
+ * @param httpMessageBytes size of each HTTP message
+ * @param peerRecords      records for the peers (kcat, kafka-python)
+ */
+record BenchSettings(int records, int slowRecords, int repeats, boolean warmUp, int largeBytes, int httpRequests,
+                     int httpConcurrency, int httpMessageBytes, int peerRecords) {
+
+    /** Value size of the produce and consume comparisons. */
+    static final int VALUE_BYTES = 100;
+
+    /** The full run that the README reports. */
+    static BenchSettings full() {
+        return new BenchSettings(1_000_000, 20_000, 3, true, 64 * 1024 * 1024, 20_000, 16, 1024, 200_000);
+    }
+
+    /** A run of seconds that only shows the harness works (the test command's smoke run). */
+    static BenchSettings smoke() {
+        return new BenchSettings(2_000, 100, 1, false, 2 * 1024 * 1024, 200, 4, 1024, 1_000);
+    }
+}

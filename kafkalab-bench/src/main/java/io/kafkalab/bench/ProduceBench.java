@@ -1,0 +1,104 @@
+package io.kafkalab.bench;
+
+import io.kafkalab.bench.Variants.Measurement;
+import io.kafkalab.producer.DeliveryGuarantee;
+import io.kafkalab.producer.Producers;
+import io.kafkalab.producer.SendSummary;
+import io.kafkalab.producer.SendTracker;
+import io.kafkalab.testkit.KafkaCluster;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Comparison 1, produce: 100-byte records to a topic with 3 partitions and replication factor 2, timed from the
+ * first send to the last acknowledgement (flush included):
+ * <ol>
+ *   <li>{@code raw}: a plain {@code KafkaProducer} with exactly the AT_LEAST_ONCE preset's settings;</li>
+ *   <li>{@code kafkalab}: the preset through {@code Producers.create} and a {@code SendTracker};</li>
+ *   <li>{@code lab-flush-each}: the lab's settings (acks=all, retries=5, idempotence) and {@code flush()} after
+ *       every message, as its HTTP handler did, on {@code slowRecords}.</li>
+ * </ol>
+ */
+final class ProduceBench {
+
+    private ProduceBench() {
+    }
+
+    static List<Row> run(KafkaCluster cluster, BenchSettings s, Variants.Progress progress) throws Exception {
+        Map<String, Object> preset = Producers.config(DeliveryGuarantee.AT_LEAST_ONCE, cluster.adminConfig());
+        Map<String, Object> lab = new HashMap<>(cluster.adminConfig());
+        lab.put("acks", "all");
+        lab.put("retries", 5);
+        lab.put("enable.idempotence", true);
+        byte[][] values = Payloads.values(BenchSettings.VALUE_BYTES);
+        return new Variants("produce")
+                .add("raw", "KafkaProducer, the AT_LEAST_ONCE preset's settings", r -> raw(cluster, preset,
+                        r < 0 ? Math.min(s.records(), 200_000) : s.records(), values, false))
+                .add("kafkalab", "the AT_LEAST_ONCE preset through Producers.create + SendTracker", r -> kafkalab(
+                        cluster, r < 0 ? Math.min(s.records(), 200_000) : s.records(), values))
+                .add("lab-flush-each", "the lab's settings, flush() after every message", r -> raw(cluster, lab,
+                        r < 0 ? Math.min(s.slowRecords(), 1_000) : s.slowRecords(), values, true))
+                .run(s.repeats(), s.warmUp(), progress);
+    }
+
+    /** Sends with a plain producer and returns the rate; {@code flushEach} flushes after every send. */
+    static Measurement raw(KafkaCluster cluster, Map<String, Object> config, int records, byte[][] values,
+                           boolean flushEach) {
+        return raw(cluster, config, records, values, flushEach, Payloads.topic(cluster, "produce"));
+    }
+
+    /** As above, to a given topic. */
+    static Measurement raw(KafkaCluster cluster, Map<String, Object> config, int records, byte[][] values,
+                           boolean flushEach, String topic) {
+        AtomicLong acked = new AtomicLong();
+        long begin;
+        try (Producer<byte[], byte[]> p = new KafkaProducer<>(config, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            begin = System.nanoTime();
+            for (int i = 0; i < records; i++) {
+                p.send(new ProducerRecord<>(topic, values[i % values.length]), (m, e) -> {
+                    if (e == null) {
+                        acked.incrementAndGet();
+                    }
+                });
+                if (flushEach) {
+                    p.flush();
+                }
+            }
+            p.flush();
+        }
+        return measured(topic, records, acked.get(), begin);
+    }
+
+    private static Measurement kafkalab(KafkaCluster cluster, int records, byte[][] values) {
+        String topic = Payloads.topic(cluster, "produce");
+        long begin;
+        SendSummary summary;
+        try (Producer<byte[], byte[]> p = Producers.create(DeliveryGuarantee.AT_LEAST_ONCE, cluster.adminConfig(),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            begin = System.nanoTime();
+            SendTracker tracker = new SendTracker();
+            for (int i = 0; i < records; i++) {
+                tracker.send(p, new ProducerRecord<>(topic, values[i % values.length]));
+            }
+            Producers.flush(p, Duration.ofMinutes(5));
+            summary = tracker.await(Duration.ofMinutes(5));
+        }
+        return measured(topic, records, summary.acknowledged(), begin);
+    }
+
+    private static Measurement measured(String topic, int records, long acked, long begin) {
+        double seconds = (System.nanoTime() - begin) / 1e9;
+        if (acked != records) {
+            throw new IllegalStateException(topic + ": " + acked + " of " + records + " acknowledged");
+        }
+        return Measurement.of(records, (long) records * BenchSettings.VALUE_BYTES, seconds);
+    }
+}

@@ -1,0 +1,101 @@
+package io.kafkalab.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs the variants of one comparison back to back, repeated, rotating which variant goes first in each repeat so
+ * that none always pays for another's leftovers (page cache, log segments, garbage), and turns the rates into
+ * rows: medians, ratio of medians to the baseline, and the median of the per-repeat ratios.
+ */
+final class Variants {
+
+    /** One timed run of a variant. */
+    @FunctionalInterface
+    interface Run {
+        /** @param repeat 0-based, or -1 for the uncounted warm-up */
+        Measurement run(int repeat) throws Exception;
+    }
+
+    /** What one run measured. */
+    record Measurement(long records, long bytes, double seconds, long[] latenciesNanos, long peakHeapBytes,
+                       long peakLiveBytes) {
+
+        static Measurement of(long records, long bytes, double seconds) {
+            return new Measurement(records, bytes, seconds, new long[0], -1, -1);
+        }
+
+        double rate() {
+            return records / seconds;
+        }
+    }
+
+    private record Variant(String name, String note, Run run) {
+    }
+
+    private final String comparison;
+    private final List<Variant> variants = new ArrayList<>();
+
+    Variants(String comparison) {
+        this.comparison = comparison;
+    }
+
+    /** Adds a variant; the first one added is the baseline. */
+    Variants add(String name, String note, Run run) {
+        variants.add(new Variant(name, note, run));
+        return this;
+    }
+
+    /**
+     * @param repeats counted repeats, at least 1
+     * @param warmUp  whether one uncounted round runs first (the JIT warms up on every variant)
+     */
+    List<Row> run(int repeats, boolean warmUp, Progress progress) throws Exception {
+        if (warmUp) {
+            for (Variant v : variants) {
+                progress.line("  warm-up " + comparison + "/" + v.name());
+                v.run().run(-1);
+            }
+        }
+        Map<String, List<Measurement>> results = new LinkedHashMap<>();
+        variants.forEach(v -> results.put(v.name(), new ArrayList<>()));
+        for (int r = 0; r < repeats; r++) {
+            for (int i = 0; i < variants.size(); i++) {
+                Variant v = variants.get((i + r) % variants.size());
+                Measurement m = v.run().run(r);
+                progress.line(String.format(java.util.Locale.ROOT, "  %s/%s repeat %d: %,.0f records/s", comparison,
+                        v.name(), r + 1, m.rate()));
+                results.get(v.name()).add(m);
+            }
+        }
+        List<Measurement> base = results.get(variants.get(0).name());
+        double baseRate = Stats.median(base.stream().map(Measurement::rate).toList());
+        List<Row> rows = new ArrayList<>();
+        for (Variant v : variants) {
+            List<Measurement> ms = results.get(v.name());
+            List<Double> rates = ms.stream().map(Measurement::rate).toList();
+            List<Double> pairs = new ArrayList<>();
+            for (int i = 0; i < ms.size(); i++) {
+                pairs.add(ms.get(i).rate() / base.get(i).rate());
+            }
+            double rate = Stats.median(rates);
+            double mbps = Stats.median(ms.stream().map(m -> m.bytes() / m.seconds() / 1e6).toList());
+            long[] latencies = ms.stream().flatMapToLong(m -> java.util.Arrays.stream(m.latenciesNanos())).toArray();
+            long peakHeap = ms.stream().mapToLong(Measurement::peakHeapBytes).max().orElse(-1);
+            long peakLive = ms.stream().mapToLong(Measurement::peakLiveBytes).max().orElse(-1);
+            rows.add(new Row(comparison, v.name(), ms.get(0).records(), rate, mbps,
+                    Stats.percentile(latencies, 50) / 1e6, Stats.percentile(latencies, 99) / 1e6, rate / baseRate,
+                    Stats.median(pairs), peakHeap < 0 ? Double.NaN : peakHeap / 1e6,
+                    peakLive < 0 ? Double.NaN : peakLive / 1e6, rates, v.note()));
+        }
+        return rows;
+    }
+
+    /** Where a run reports what it is doing (stderr for the command, nothing in tests). */
+    @FunctionalInterface
+    interface Progress {
+        void line(String line);
+    }
+}

@@ -1,0 +1,82 @@
+package io.kafkalab.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The harness's smoke run (part of the test command; the real run is {@code ./kafkalab bench}): every comparison
+ * runs on a real embedded cluster at tiny sizes, every variant is measured against its baseline, and the CSV,
+ * JSON, Markdown and SVG are written and agree.
+ */
+class BenchCommandSmokeIT {
+
+    @Test
+    void everyComparisonRunsAndTheReportIsWritten(@TempDir Path dir) throws Exception {
+        List<String> progress = new ArrayList<>();
+        Report report = BenchCommand.run(BenchSettings.smoke(), EnumSet.allOf(BenchCommand.Comparison.class),
+                progress::add, "smoke");
+        List<Row> rows = report.rows();
+
+        Set<String> comparisons = rows.stream().map(Row::comparison).collect(Collectors.toSet());
+        assertThat(comparisons).contains("produce", "consume", "large", "http", "peers produce", "peers consume");
+        assertThat(variants(rows, "produce")).containsExactly("raw", "kafkalab", "lab-flush-each");
+        assertThat(variants(rows, "consume")).contains("raw commitAsync/poll", "batch afterEachPoll async",
+                "single afterEachRecord", "batch manual", "single kafkaAutoCommit(5s)");
+        assertThat(variants(rows, "http")).containsExactly("raw server", "kafkalab http",
+                "kafkalab http 100 B segments");
+        List<String> peers = new ArrayList<>(List.of("raw java"));
+        if (PeerBench.kcat()) {
+            peers.add("kcat");
+        }
+        if (PeerBench.kafkaPython()) {
+            peers.add("kafka-python");
+        }
+        assertThat(variants(rows, "peers produce")).containsExactlyElementsOf(peers);
+        assertThat(rows).allSatisfy(r -> {
+            assertThat(r.recordsPerSecond()).as(r.variant()).isPositive().isFinite();
+            assertThat(r.ratio()).as(r.variant()).isPositive().isFinite();
+        });
+        for (String c : comparisons) {
+            assertThat(rows.stream().filter(r -> r.comparison().equals(c)).findFirst().orElseThrow().ratio())
+                    .as("the baseline of " + c).isEqualTo(1.0);
+        }
+        assertThat(rows).filteredOn(r -> r.comparison().equals("http"))
+                .allSatisfy(r -> assertThat(r.p99Millis()).isGreaterThanOrEqualTo(r.p50Millis()).isPositive());
+        assertThat(rows).filteredOn(r -> r.comparison().equals("large"))
+                .allSatisfy(r -> assertThat(r.peakHeapMegabytes()).isPositive());
+
+        List<Path> files = report.write(dir);
+        assertThat(Files.readAllLines(dir.resolve("results.csv"))).hasSize(rows.size() + 1);
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        assertThat(json.get("rows")).hasSize(rows.size());
+        assertThat(json.get("machine").asText()).contains("cores");
+        String svg = Files.readString(dir.resolve("chart.svg"));
+        assertThat(svg).startsWith("<svg").contains("kafkalab http 100 B segments");
+        assertThat(Files.readString(dir.resolve("results.md"))).contains("| raw commitAsync/poll |");
+        assertThat(files).hasSize(4);
+    }
+
+    @Test
+    void unknownComparisonsAreRejectedWithTheList() {
+        BenchCommand command = new BenchCommand();
+        new CommandLine(command).parseArgs("produce", "nonsense");
+        org.assertj.core.api.Assertions.assertThatThrownBy(command::selected)
+                .hasMessageContaining("unknown comparison 'nonsense'");
+    }
+
+    private static List<String> variants(List<Row> rows, String comparison) {
+        return rows.stream().filter(r -> r.comparison().equals(comparison)).map(Row::variant).toList();
+    }
+}
