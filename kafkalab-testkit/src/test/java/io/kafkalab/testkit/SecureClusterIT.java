@@ -39,11 +39,18 @@ class SecureClusterIT {
 
     @BeforeAll
     static void start() {
+        // tag::security[]
+        ClusterSecurity security = ClusterSecurity.builder()
+                .listeners(SecurityProtocol.SASL_SSL, SecurityProtocol.SSL, SecurityProtocol.SASL_PLAINTEXT)
+                .user("alice", "alice-secret")
+                .user("bob", "bob=secret\\with\\backslashes")
+                .build();
         cluster = EmbeddedKafkaCluster.builder().brokers(1).topology(EmbeddedKafkaCluster.Topology.DEDICATED_CONTROLLER)
-                .security(ClusterSecurity.builder()
-                        .listeners(SecurityProtocol.SASL_SSL, SecurityProtocol.SSL, SecurityProtocol.SASL_PLAINTEXT)
-                        .user("alice", "alice-secret").user("bob", "bob=secret\\with\\backslashes").build())
+                .security(security)
                 .start();
+        // clients: cluster.clientConfig(SecurityProtocol.SSL, null), cluster.clientConfig(SecurityProtocol.SASL_SSL, "bob");
+        // cluster.adminConfig(), cluster.admin() and KafkaTestUtils use SASL_SSL as alice
+        // end::security[]
     }
 
     @AfterAll
