@@ -29,7 +29,8 @@ final class ConsumerApp {
         try {
             runner.run();
         } catch (RuntimeException e) {
-            err.println("consumer stopped: " + e.getMessage());
+            String line = KafkaLab.oneLineError(e);
+            err.println("consumer stopped: " + (line != null ? line : e.getMessage()));
             err.flush();
             code = 1;
         } finally {

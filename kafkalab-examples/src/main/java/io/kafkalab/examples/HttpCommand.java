@@ -2,6 +2,7 @@ package io.kafkalab.examples;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -15,8 +16,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "http", mixinStandardHelpOptions = true,
         description = {"Serve POST /send_message {\"message\": \"...\"}: the message is sent as segments, at least "
                 + "once, and the reply comes once every segment is acknowledged. GET /health.",
-            "Errors are JSON {\"error\": \"...\"}: 400 bad request, 404, 405, 413 body too large, "
-                    + "415 not JSON, 503 Kafka unavailable or too slow."})
+            "Errors are JSON {\"error\": \"...\"}: 400 bad request, 401 missing or wrong bearer token, 404, 405, "
+                    + "413 body too large, 415 not JSON, 503 Kafka unavailable or too slow."})
 final class HttpCommand implements Callable<Integer> {
 
     @Mixin
@@ -40,6 +41,20 @@ final class HttpCommand implements Callable<Integer> {
             description = "How long a request waits for Kafka before 503 (default: ${DEFAULT-VALUE}).")
     Duration sendTimeout;
 
+    @Option(names = "--auth-token", defaultValue = "${env:KAFKALAB_HTTP_TOKEN}",
+            description = "Require 'Authorization: Bearer <token>' on every request but GET /health (env "
+                    + "KAFKALAB_HTTP_TOKEN; prefer it, or --auth-token-file, to a command line others can see).")
+    String authToken;
+
+    @Option(names = "--auth-token-file", paramLabel = "FILE", defaultValue = "${env:KAFKALAB_HTTP_TOKEN_FILE}",
+            description = "Read the bearer token from this file's first line (env KAFKALAB_HTTP_TOKEN_FILE).")
+    Path authTokenFile;
+
+    @Option(names = "--request-timeout", defaultValue = "10s", converter = DurationConverter.class,
+            description = "How long a client may take to send its whole request, headers and body, before the "
+                    + "connection is closed; whole seconds (default: ${DEFAULT-VALUE}).")
+    Duration requestTimeout;
+
     @Option(names = "--threads", defaultValue = "16", description = "Requests served at once (default: ${DEFAULT-VALUE}).")
     int threads;
 
@@ -49,8 +64,10 @@ final class HttpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
+        String token = authTokenFile != null ? KafkaOptions.readSecret(authTokenFile, "--auth-token-file") : authToken;
         SendMessageServer server = new SendMessageServer(new SendMessageServer.Settings(bind, port,
-                kafka.bootstrapServers, kafka.topic, segmentBytes, maxBodyBytes, sendTimeout, threads)).start();
+                kafka.bootstrapServers, kafka.topic, segmentBytes, maxBodyBytes, sendTimeout, threads,
+                kafka.securityConfig(), token, requestTimeout)).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -58,8 +75,9 @@ final class HttpCommand implements Callable<Integer> {
         }, "kafkalab-http-shutdown"));
         out.printf("Serving POST http://%s:%d/send_message -> topic %s at %s (Ctrl-C stops)%n", bind, server.port(),
                 kafka.topic, kafka.bootstrapServers);
-        out.printf("  curl -s -H 'Content-Type: application/json' -d '{\"message\": \"hello\"}' "
-                + "http://%s:%d/send_message%n", bind, server.port());
+        out.printf("  curl -s -H 'Content-Type: application/json'%s -d '{\"message\": \"hello\"}' "
+                + "http://%s:%d/send_message%n", token == null ? "" : " -H \"Authorization: Bearer $KAFKALAB_HTTP_TOKEN\"",
+                bind, server.port());
         out.flush();
         stopped.await();
         return 0;

@@ -92,10 +92,46 @@ public final class KafkaLab {
             }
             return new CommandLine.RunLast().execute(parseResult);
         });
+        cli.setExecutionExceptionHandler((e, command, parseResult) -> {
+            String message = oneLineError(e);
+            if (message == null) {
+                throw e;
+            }
+            command.getErr().println("kafkalab " + command.getCommandName() + ": " + message);
+            return 1;
+        });
         int code = cli.execute(args);
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * The one line a user sees for an error that is theirs to fix, without a stack trace: wrong credentials, an
+     * untrusted certificate, a refused operation, settings that do not fit together. Anything else keeps picocli's
+     * default (the stack trace).
+     *
+     * @return the line, or null for other errors
+     */
+    static String oneLineError(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.SaslAuthenticationException) {
+                return "authentication failed: " + t.getMessage();
+            }
+            if (t instanceof org.apache.kafka.common.errors.SslAuthenticationException) {
+                Throwable root = t;
+                while (root.getCause() != null) {
+                    root = root.getCause();
+                }
+                return "TLS handshake failed: " + root.getMessage()
+                        + " (is --ssl-truststore-location the trust store of the brokers' CA?)";
+            }
+            if (t instanceof org.apache.kafka.common.errors.AuthenticationException
+                    || t instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                return "not allowed: " + t.getMessage();
+            }
+        }
+        return e instanceof IllegalArgumentException ? e.getMessage() : null;
     }
 
     /** Reports the project version from the jar manifest. */

@@ -12,6 +12,8 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,7 +47,7 @@ final class ProduceCommand implements Callable<Integer> {
         try (Producer<String, CustomMessage> producer = Producers.create(DeliveryGuarantee.AT_LEAST_ONCE,
                 kafka.config(), new StringSerializer(), CustomMessage.serde().serializer())) {
             SendTracker tracker = new SendTracker();
-            for (int i = 0; i < count; i++) {
+            for (int i = 0; i < count && !refused(tracker.summary().firstError()); i++) {
                 String user = String.valueOf(i % 10);
                 CustomMessage m = new CustomMessage(user, "message " + i + " from user " + user);
                 tracker.send(producer, new ProducerRecord<>(kafka.topic, user, m)).whenComplete((meta, e) -> {
@@ -65,9 +67,18 @@ final class ProduceCommand implements Callable<Integer> {
             producer.flush();
             summary = tracker.await(Duration.ofSeconds(120));
         }
+        if (refused(summary.firstError())) {
+            // no point in sending the rest: every send would fail the same way
+            throw (RuntimeException) summary.firstError();
+        }
         out.printf("produced %d to %s at %s: %s; per partition %s%n", count, kafka.topic, kafka.bootstrapServers,
                 summary, perPartition);
         out.flush();
         return summary.allAcknowledged() ? 0 : 1;
+    }
+
+    /** Whether the cluster refused this client (credentials, certificate, ACLs): an error retrying cannot fix. */
+    private static boolean refused(Exception e) {
+        return e instanceof AuthenticationException || e instanceof AuthorizationException;
     }
 }

@@ -13,6 +13,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -38,12 +41,42 @@ final class SendMessageServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SendMessageServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Settings. */
+    /**
+     * Settings.
+     *
+     * @param kafkaConfig    more producer settings (security); may be empty
+     * @param authToken      the bearer token every request but {@code GET /health} must present, or null for none
+     * @param requestTimeout how long a client may take to send a whole request (see {@link HttpLimits})
+     */
     record Settings(String bind, int port, String bootstrapServers, String topic, int segmentBytes, int maxBodyBytes,
-                    Duration sendTimeout, int threads) {
+                    Duration sendTimeout, int threads, Map<String, Object> kafkaConfig, String authToken,
+                    Duration requestTimeout) {
+
+        Settings {
+            kafkaConfig = Map.copyOf(kafkaConfig);
+            if (authToken != null && authToken.isBlank()) {
+                throw new IllegalArgumentException("the HTTP auth token must not be blank");
+            }
+        }
+
+        /** Plaintext Kafka, no token, the default request timeout. */
+        Settings(String bind, int port, String bootstrapServers, String topic, int segmentBytes, int maxBodyBytes,
+                 Duration sendTimeout, int threads) {
+            this(bind, port, bootstrapServers, topic, segmentBytes, maxBodyBytes, sendTimeout, threads, Map.of(), null,
+                    HttpLimits.DEFAULT_REQUEST_TIMEOUT);
+        }
+
+        @Override
+        public String toString() {
+            // the Kafka settings may hold a password, the token is a secret
+            return "Settings[bind=" + bind + ", port=" + port + ", topic=" + topic + ", token=" + (authToken != null)
+                    + "]";
+        }
     }
 
     private final Settings settings;
+    private final Duration requestTimeout;
+    private final byte[] tokenDigest;
     private final HttpServer server;
     private final ExecutorService executor;
     private final Producer<String, byte[]> producer;
@@ -54,7 +87,7 @@ final class SendMessageServer implements AutoCloseable {
 
     SendMessageServer(Settings settings) throws IOException {
         this.settings = settings;
-        Map<String, Object> config = new HashMap<>();
+        Map<String, Object> config = new HashMap<>(settings.kafkaConfig());
         config.put("bootstrap.servers", settings.bootstrapServers());
         // bound every wait by the send timeout: metadata (max.block.ms), each request, the whole delivery
         long timeout = settings.sendTimeout().toMillis();
@@ -64,6 +97,8 @@ final class SendMessageServer implements AutoCloseable {
         this.producer = Producers.create(DeliveryGuarantee.AT_LEAST_ONCE, config, new StringSerializer(),
                 new ByteArraySerializer());
         this.segmenting = new SegmentingProducer<>(producer, settings.segmentBytes());
+        this.tokenDigest = settings.authToken() == null ? null : sha256(settings.authToken());
+        this.requestTimeout = HttpLimits.applyRequestTimeout(settings.requestTimeout());
         this.server = HttpServer.create(new InetSocketAddress(settings.bind(), settings.port()), 64);
         this.executor = Executors.newFixedThreadPool(settings.threads(), r -> {
             Thread t = new Thread(r, "kafkalab-http");
@@ -87,6 +122,11 @@ final class SendMessageServer implements AutoCloseable {
         }
     }
 
+    /** @return how long a client may take to send a request before the server closes the connection */
+    Duration requestTimeout() {
+        return requestTimeout;
+    }
+
     /** @return the port actually bound (useful with port 0) */
     int port() {
         return server.getAddress().getPort();
@@ -104,12 +144,18 @@ final class SendMessageServer implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
             if (path.equals("/health")) {
+                // open even with a token, for load balancers and probes; it then tells nothing but "up"
                 if (!method.equals("GET")) {
                     exchange.getResponseHeaders().add("Allow", "GET");
                     reply(exchange, 405, error("method " + method + " not allowed; use GET"));
+                } else if (tokenDigest != null) {
+                    reply(exchange, 200, JSON.createObjectNode().put("status", "up"));
                 } else {
                     reply(exchange, 200, JSON.createObjectNode().put("status", "up").put("topic", settings.topic()));
                 }
+                return;
+            }
+            if (tokenDigest != null && !authorized(exchange)) {
                 return;
             }
             if (!path.equals("/send_message")) {
@@ -189,6 +235,30 @@ final class SendMessageServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             reply(exchange, 503, error("the server is stopping"));
+        }
+    }
+
+    /**
+     * Checks {@code Authorization: Bearer <token>} in constant time (both sides hashed, then
+     * {@link MessageDigest#isEqual}), and answers 401 with {@code WWW-Authenticate: Bearer} when it fails.
+     */
+    private boolean authorized(HttpExchange exchange) throws IOException {
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        boolean bearer = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7);
+        if (bearer && MessageDigest.isEqual(sha256(header.substring(7).trim()), tokenDigest)) {
+            return true;
+        }
+        exchange.getResponseHeaders().set("WWW-Authenticate", bearer
+                ? "Bearer realm=\"kafkalab\", error=\"invalid_token\"" : "Bearer realm=\"kafkalab\"");
+        reply(exchange, 401, error(bearer ? "invalid bearer token" : "missing bearer token"));
+        return false;
+    }
+
+    private static byte[] sha256(String value) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
 

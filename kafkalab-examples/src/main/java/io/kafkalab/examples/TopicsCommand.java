@@ -33,7 +33,7 @@ final class TopicsCommand {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (KafkaCluster cluster = KafkaCluster.connect(kafka.bootstrapServers)) {
+            try (KafkaCluster cluster = KafkaCluster.connect(kafka.bootstrapServers, kafka.securityConfig())) {
                 run(cluster, out);
             }
             out.flush();

@@ -4,6 +4,7 @@ import io.kafkalab.testkit.internal.BrokerDefaults;
 import io.kafkalab.testkit.internal.EmbeddedNode;
 import io.kafkalab.testkit.internal.LazyAdmin;
 import io.kafkalab.testkit.internal.Ports;
+import io.kafkalab.testkit.internal.TlsFiles;
 import io.kafkalab.testkit.internal.Wait;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,9 +33,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.utils.Exit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +63,13 @@ import org.slf4j.LoggerFactory;
  * {@code group.initial.rebalance.delay.ms=0}, a 2 MiB log cleaner buffer, a 2 s broker session timeout
  * so a restarted broker rejoins in about two seconds, 5 partitions for {@code __consumer_offsets}. Any
  * of them can be overridden with {@link Builder#brokerProperty(String, String)}.
+ *
+ * <p><b>Security.</b> Without {@link Builder#security(ClusterSecurity)} every listener is PLAINTEXT. With it,
+ * each broker also offers the SASL_PLAINTEXT, SSL or SASL_SSL listeners it names (SCRAM-SHA-512 users,
+ * a certificate generated at start): {@link #bootstrapServers()} and {@link #adminConfig()} then point at
+ * the first of them, authenticated as the first user, so {@link KafkaTestUtils} and {@link #admin()} work
+ * unchanged; {@link #clientConfig(SecurityProtocol, String)} gives the settings of any listener and user.
+ * Inter-broker and controller traffic stays PLAINTEXT; see {@link ClusterSecurity}.
  *
  * <p>The cluster never prints to stdout; the brokers log through SLF4J at whatever level the
  * application's binding sets (the kafkalab examples and tests send them to a file at WARN).
@@ -102,6 +114,9 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
     private final String clusterId;
     private final Map<Integer, EmbeddedNode> nodes;
     private final String bootstrapServers;
+    /** Client listeners: protocol to bootstrap servers, the default one first. */
+    private final Map<SecurityProtocol, String> bootstrapByProtocol = new LinkedHashMap<>();
+    private final TlsFiles tls;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final LazyAdmin admin = new LazyAdmin(this::adminConfig, "kafkalab-cluster-admin", "the cluster is closed");
 
@@ -115,9 +130,9 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
             throw new UncheckedIOException("cannot create the cluster's data directory", e);
         }
         this.clusterId = existingClusterId(dataDir).orElseGet(() -> Uuid.randomUuid().toString());
+        this.tls = spec.security != null && spec.security.usesTls() ? TlsFiles.generate(dataDir.resolve("tls")) : null;
         this.nodes = layout();
-        this.bootstrapServers = nodes.values().stream().filter(EmbeddedNode::isBroker)
-                .map(EmbeddedNode::listener).collect(Collectors.joining(","));
+        this.bootstrapServers = bootstrapByProtocol.values().iterator().next();
     }
 
     /** @return a builder with the defaults described in the class documentation */
@@ -151,7 +166,14 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
             interceptExit();
         }
         try {
-            nodes.values().forEach(n -> n.formatIfNeeded(clusterId));
+            List<String> formatArgs = new ArrayList<>();
+            if (spec.security != null && spec.security.usesSasl()) {
+                spec.security.users().forEach((user, password) -> {
+                    formatArgs.add("--add-scram");
+                    formatArgs.add(ClusterSecurity.SASL_MECHANISM + "=[name=" + user + ",password=" + password + "]");
+                });
+            }
+            nodes.values().forEach(n -> n.formatIfNeeded(clusterId, formatArgs));
             // Combined and controller nodes block in startup() until a majority of voters is up:
             // one thread per node.
             runOnePerNode(nodes.values().stream().toList(), "start", spec.startupTimeout, n -> {
@@ -168,9 +190,73 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
         return this;
     }
 
+    /**
+     * @return with {@link Builder#security(ClusterSecurity)}, the first secured listener of every broker;
+     *     else the PLAINTEXT one
+     */
     @Override
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /**
+     * @param protocol PLAINTEXT (always there), or a protocol of {@link ClusterSecurity#listeners()}
+     * @return that listener of every broker, in id order
+     * @throws IllegalArgumentException when the cluster has no such listener
+     */
+    public String bootstrapServers(SecurityProtocol protocol) {
+        String servers = bootstrapByProtocol.get(Objects.requireNonNull(protocol, "protocol"));
+        if (servers == null) {
+            throw new IllegalArgumentException("no " + protocol + " listener; the cluster has "
+                    + bootstrapByProtocol.keySet());
+        }
+        return servers;
+    }
+
+    /** @return the security settings the cluster started with, if any */
+    public java.util.Optional<ClusterSecurity> security() {
+        return java.util.Optional.ofNullable(spec.security);
+    }
+
+    /**
+     * Everything a client needs for one listener: {@code bootstrap.servers}, {@code security.protocol}, for
+     * SASL {@code sasl.mechanism=SCRAM-SHA-512} and a {@code sasl.jaas.config} with the user's credentials, for
+     * TLS the {@code ssl.truststore.*} settings of the generated trust store.
+     *
+     * @param protocol a listener of this cluster (see {@link #bootstrapServers(SecurityProtocol)})
+     * @param user     for SASL, a user of {@link ClusterSecurity#users()}; ignored otherwise, may then be null
+     * @return a fresh mutable map
+     * @throws IllegalArgumentException when there is no such listener or user
+     */
+    public Map<String, Object> clientConfig(SecurityProtocol protocol, String user) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(protocol));
+        config.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, protocol.name);
+        if (protocol == SecurityProtocol.SASL_PLAINTEXT || protocol == SecurityProtocol.SASL_SSL) {
+            String password = spec.security.users().get(user);
+            if (password == null) {
+                throw new IllegalArgumentException("no user '" + user + "'; the users are "
+                        + spec.security.users().keySet());
+            }
+            config.put(SaslConfigs.SASL_MECHANISM, ClusterSecurity.SASL_MECHANISM);
+            config.put(SaslConfigs.SASL_JAAS_CONFIG, scramJaasConfig(user, password));
+        }
+        if (protocol == SecurityProtocol.SSL || protocol == SecurityProtocol.SASL_SSL) {
+            config.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, tls.trustStore().toString());
+            config.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, tls.password());
+            config.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, TlsFiles.TYPE);
+        }
+        return config;
+    }
+
+    /** A client {@code sasl.jaas.config} value for SCRAM with these credentials, quoted and escaped. */
+    private static String scramJaasConfig(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + jaasEscape(user)
+                + "\" password=\"" + jaasEscape(password) + "\";";
+    }
+
+    private static String jaasEscape(String value) {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
     @Override
@@ -231,11 +317,19 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
         LOG.info("broker {} started in {} ms", brokerId, (System.nanoTime() - begin) / 1_000_000);
     }
 
+    /**
+     * @return {@code bootstrap.servers}; with security, {@link #clientConfig(SecurityProtocol, String)} of the first
+     *     secured listener and the first user
+     */
     @Override
     public Map<String, Object> adminConfig() {
-        Map<String, Object> config = new HashMap<>();
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        return config;
+        if (spec.security == null) {
+            Map<String, Object> config = new HashMap<>();
+            config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            return config;
+        }
+        return clientConfig(spec.security.listeners().get(0),
+                spec.security.users().keySet().stream().findFirst().orElse(null));
     }
 
     @Override
@@ -356,9 +450,20 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
     private Map<Integer, EmbeddedNode> layout() {
         int brokers = spec.brokers;
         boolean combined = spec.topology == Topology.COMBINED;
-        List<Integer> brokerPorts = spec.firstPort > 0
-                ? Stream.iterate(spec.firstPort, p -> p + 1).limit(brokers).toList()
-                : Ports.free(brokers);
+        // client listeners, the default one first; PLAINTEXT always, for inter-broker traffic
+        List<SecurityProtocol> protocols = new ArrayList<>();
+        if (spec.security != null) {
+            protocols.addAll(spec.security.listeners());
+        }
+        protocols.add(SecurityProtocol.PLAINTEXT);
+        Map<SecurityProtocol, List<Integer>> ports = new LinkedHashMap<>();
+        for (SecurityProtocol protocol : protocols) {
+            ports.put(protocol, spec.firstPort > 0 && ports.isEmpty()
+                    ? Stream.iterate(spec.firstPort, p -> p + 1).limit(brokers).toList()
+                    : Ports.free(brokers));
+            bootstrapByProtocol.put(protocol, ports.get(protocol).stream().map(p -> "127.0.0.1:" + p)
+                    .collect(Collectors.joining(",")));
+        }
         List<Integer> controllerIds = combined ? Stream.iterate(0, i -> i + 1).limit(brokers).toList()
                 : List.of(DEDICATED_CONTROLLER_ID);
         List<Integer> controllerPorts = Ports.free(controllerIds.size());
@@ -379,14 +484,18 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
             p.put("process.roles", broker && controller ? "broker,controller" : broker ? "broker" : "controller");
             p.put("controller.quorum.voters", voters);
             p.put("controller.listener.names", "CONTROLLER");
-            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.put("listener.security.protocol.map", protocols.stream().map(pr -> pr.name + ":" + pr.name)
+                    .collect(Collectors.joining(",")) + ",CONTROLLER:PLAINTEXT");
             List<String> listeners = new ArrayList<>();
             String listener;
             if (broker) {
-                listener = "127.0.0.1:" + brokerPorts.get(id);
-                listeners.add("PLAINTEXT://" + listener);
-                p.put("advertised.listeners", "PLAINTEXT://" + listener);
+                listener = "127.0.0.1:" + ports.get(protocols.get(0)).get(id);
+                for (SecurityProtocol protocol : protocols) {
+                    listeners.add(protocol.name + "://127.0.0.1:" + ports.get(protocol).get(id));
+                }
+                p.put("advertised.listeners", String.join(",", listeners));
                 p.put("inter.broker.listener.name", "PLAINTEXT");
+                p.putAll(securityProperties());
             } else {
                 listener = "127.0.0.1:" + controllerPorts.get(controllerIds.indexOf(id));
             }
@@ -402,6 +511,30 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
             result.put(id, new EmbeddedNode(id, roles, dataDir.resolve("node-" + id), p, listener));
         }
         return result;
+    }
+
+    /** Broker settings of the secured listeners: SCRAM-SHA-512 on SASL ones, the generated key store on TLS ones. */
+    private Map<String, String> securityProperties() {
+        Map<String, String> p = new LinkedHashMap<>();
+        if (spec.security == null) {
+            return p;
+        }
+        if (spec.security.usesSasl()) {
+            p.put("sasl.enabled.mechanisms", ClusterSecurity.SASL_MECHANISM);
+            for (SecurityProtocol protocol : spec.security.listeners()) {
+                if (protocol == SecurityProtocol.SASL_PLAINTEXT || protocol == SecurityProtocol.SASL_SSL) {
+                    p.put("listener.name." + protocol.name.toLowerCase(java.util.Locale.ROOT) + ".scram-sha-512.sasl.jaas.config",
+                            "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+                }
+            }
+        }
+        if (tls != null) {
+            p.put("ssl.keystore.location", tls.keyStore().toString());
+            p.put("ssl.keystore.password", tls.password());
+            p.put("ssl.key.password", tls.password());
+            p.put("ssl.keystore.type", TlsFiles.TYPE);
+        }
+        return p;
     }
 
     private static java.util.Optional<String> existingClusterId(Path dataDir) {
@@ -459,8 +592,21 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
         private Duration operationTimeout = Duration.ofSeconds(30);
+        private ClusterSecurity security;
 
         private Builder() {
+        }
+
+        /**
+         * Adds secured client listeners (SASL_PLAINTEXT, SSL, SASL_SSL with SCRAM-SHA-512 users); see
+         * {@link ClusterSecurity}. With {@link #port(int)}, the first secured listener takes the fixed ports.
+         *
+         * @param security the listeners and users
+         * @return this
+         */
+        public Builder security(ClusterSecurity security) {
+            this.security = Objects.requireNonNull(security, "security");
+            return this;
         }
 
         /**
@@ -579,6 +725,7 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
             copy.startupTimeout = startupTimeout;
             copy.shutdownTimeout = shutdownTimeout;
             copy.operationTimeout = operationTimeout;
+            copy.security = security;
             return new EmbeddedKafkaCluster(copy).startNodes();
         }
 

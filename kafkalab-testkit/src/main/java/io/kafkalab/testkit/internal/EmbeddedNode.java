@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -79,9 +81,10 @@ public final class EmbeddedNode {
      * Writes {@code server.properties} into the log directory and formats the storage with the cluster id,
      * unless it is formatted already (a kept data directory).
      *
-     * @param clusterId base64 cluster id
+     * @param clusterId  base64 cluster id
+     * @param formatArgs more arguments for {@code kafka-storage format}, such as {@code --add-scram}
      */
-    public void formatIfNeeded(String clusterId) {
+    public void formatIfNeeded(String clusterId, List<String> formatArgs) {
         try {
             Files.createDirectories(logDir);
             Path propsFile = logDir.resolveSibling("node-" + id + ".properties");
@@ -97,7 +100,9 @@ public final class EmbeddedNode {
             ByteArrayOutputStream buffer = new ByteArrayOutputStream();
             int code;
             try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
-                code = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", propsFile.toString()}, out);
+                List<String> args = new ArrayList<>(List.of("format", "-t", clusterId, "-c", propsFile.toString()));
+                args.addAll(formatArgs);
+                code = StorageTool.execute(args.toArray(String[]::new), out);
             }
             String output = buffer.toString(StandardCharsets.UTF_8).trim();
             if (code != 0) {

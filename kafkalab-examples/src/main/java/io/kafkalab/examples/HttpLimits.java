@@ -1,0 +1,57 @@
+package io.kafkalab.examples;
+
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The time limit on receiving a request, which the JDK's HTTP server enforces itself: it reads the system property
+ * {@code sun.net.httpserver.maxReqTime} (whole seconds) once per JVM, when its first server is created, and from
+ * then on closes any connection whose request (request line, headers and body) has not fully arrived within that
+ * time, checked every second ({@code sun.net.httpserver.timerMillis}). A connection that sends nothing at all is
+ * closed after the same time. So a slow or stalled client (slowloris) holds a server thread for at most the limit
+ * plus a second. Without the property the JDK has no such limit. The time to answer is bounded by the send timeout
+ * instead, so {@code maxRspTime} stays unset.
+ *
+ * <p>Because the JDK reads it once, the first server of the JVM decides; a later server that asks for another value
+ * keeps the first and logs a warning. A value set on the command line ({@code -Dsun.net.httpserver.maxReqTime=N})
+ * wins over both. Thread safe.
+ */
+final class HttpLimits {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpLimits.class);
+
+    /** The request timeout of {@code kafkalab http} unless {@code --request-timeout} says otherwise. */
+    static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+    static final String MAX_REQ_TIME = "sun.net.httpserver.maxReqTime";
+
+    private static Duration inForce;
+
+    private HttpLimits() {
+    }
+
+    /**
+     * Sets the JDK's request time limit, unless this JVM has one already. Call it before creating the server.
+     *
+     * @param requested the limit, rounded up to whole seconds, at least one
+     * @return the limit in force in this JVM
+     */
+    static synchronized Duration applyRequestTimeout(Duration requested) {
+        long seconds = Math.max(1, (requested.toMillis() + 999) / 1000);
+        if (inForce == null) {
+            String set = System.getProperty(MAX_REQ_TIME);
+            if (set != null && set.trim().matches("\\d{1,9}") && Long.parseLong(set.trim()) > 0) {
+                inForce = Duration.ofSeconds(Long.parseLong(set.trim()));
+            } else {
+                System.setProperty(MAX_REQ_TIME, String.valueOf(seconds));
+                inForce = Duration.ofSeconds(seconds);
+            }
+        }
+        if (inForce.getSeconds() != seconds) {
+            LOG.warn("request timeout {} s asked for, but this JVM's HTTP server enforces {} s ({} is read once per JVM)",
+                    seconds, inForce.getSeconds(), MAX_REQ_TIME);
+        }
+        return inForce;
+    }
+}
