@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs the benchmark's peers from Debian: kcat (librdkafka) and kafka-python (the lab's own client, for
+# Debian's /usr/bin/python3). Optional: `./kafkalab bench` skips a peer that is missing and says so.
+set -euo pipefail
+if [ "$(id -u)" -ne 0 ]; then
+  exec sudo "$0" "$@"
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends kcat python3-kafka
+kcat -V | head -n 1
+/usr/bin/python3 -c 'import kafka; print("kafka-python", kafka.__version__)'
