@@ -91,6 +91,13 @@ enum PolicyCase {
         };
     }
 
+    /** @return the bound of a phase without a crash (rebalances, broker restart), as text */
+    String rebalanceBoundText() {
+        return policy.commitsOnlyAcknowledged()
+                ? (ACK_EVERY - 1) + " unacknowledged per revocation; else 0 unless partitions are lost"
+                : "0 unless partitions are lost";
+    }
+
     /** @return the count-based crash bound, or -1 for the time-based policies */
     long fixedCrashBound() {
         return switch (this) {

@@ -162,12 +162,18 @@ final class ReliabilityReport {
               since the last acknowledgment; `interval(d)` / `everyRecordsOrInterval` the records processed in
               the last d before the crash (measured from the child's timestamps) plus the batch in progress;
               `kafkaAutoCommit(d)` the records processed in the last d plus one poll, because Kafka commits, inside
-              `poll()`, the positions of the previous poll. ASYNC commits are no different here: the crash
-              happens while the runner is blocked, long after its last `commitAsync` reached the broker.
+              `poll()`, the positions of the previous poll. With ASYNC, commits sent but not yet completed by the
+              broker are lost with the process: each is a replicated write to `__consumer_offsets`, and
+              `afterEachRecord` ASYNC sends them far faster than one connection completes them, so hundreds of
+              records can be re-delivered. The ASYNC bound is therefore the larger of the SYNC bound and the records
+              processed past the last commit the runner saw completed (printed by the child from
+              `onCommitted`).
             - **Rebalance storm / broker restart**: runners join and leave the group, or a broker (the group's
               coordinator) is stopped and restarted, while records flow. Revocation commits synchronously what was
               processed and `close()` commits before leaving, so the bound is 0 duplicates unless a member loses
-              its partitions (`onPartitionsLost`); each such loss may re-deliver up to the crash bound.
+              its partitions (`onPartitionsLost`); each such loss may re-deliver up to the crash bound. `manual`
+              is the exception by design: the runner commits only acknowledged records, on revocation and close
+              too, so each revocation may re-deliver the records processed since the last acknowledgment.
               `kafkaAutoCommit` is at-least-once as well in this runner: it processes every record of a poll before
               polling again, and rewinds to the first unprocessed record before closing, so Kafka never commits a
               position past an unprocessed record. Its cost is that commit failures are only logged by Kafka.
