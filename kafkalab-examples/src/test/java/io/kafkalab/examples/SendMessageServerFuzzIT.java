@@ -115,8 +115,14 @@ class SendMessageServerFuzzIT {
             assertThat(json.get("error").isTextual()).as(text).isTrue();
             assertThat(INTERNALS).noneMatch(text::contains);
         }
+        int expected = expected(method, path, withType ? type : null, body);
+        if (expected == 200 && status == 503) {
+            // documented too: a broker slower than the send timeout on a loaded machine is not a finding
+            assertThat(json.get("error").asText()).startsWith("Kafka did not acknowledge the message within");
+            return;
+        }
         assertThat(status).as("%s %s, Content-Type %s, %d bytes: %s", method, path,
-                withType ? type : null, body.length, text).isEqualTo(expected(method, path, withType ? type : null, body));
+                withType ? type : null, body.length, text).isEqualTo(expected);
         if (status == 200 && path.startsWith("/health")) {
             assertThat(json.get("status").asText()).isEqualTo("up");
         } else if (status == 200) {
