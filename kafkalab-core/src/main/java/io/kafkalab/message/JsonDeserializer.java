@@ -3,6 +3,7 @@ package io.kafkalab.message;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import java.io.IOException;
@@ -142,8 +143,9 @@ public class JsonDeserializer<T> implements Deserializer<T> {
         } catch (IOException | RuntimeException e) {
             throw new MessageDeserializationException(topic, type.toCanonical(), data, previewBytes, e);
         }
-        if (value == null) {
-            // "null" text would come back as null and pass for a tombstone, hiding the record
+        if (value == null || value instanceof JsonNode node && node.isNull()) {
+            // "null" text would come back as null and pass for a tombstone, hiding the record (or, for a tree type,
+            // as a NullNode that is just as empty)
             throw new MessageDeserializationException(topic, type.toCanonical(), data, previewBytes,
                     new IllegalArgumentException("JSON null is not a value; a tombstone is a record without a value"));
         }

@@ -177,8 +177,9 @@ public final class Reassembler {
             report(dropped, lone(h.messageId(), tp, DropReason.INVALID, invalid, r, h.count()));
             return null;
         }
-        if (h.totalSize() > config.maxMessageBytes()) {
-            forgetDroppedPartial(key, ps);
+        // an incomplete message it names was accepted within the limit: then this header conflicts with it (below),
+        // and the message keeps its segments instead of losing them unreported
+        if (h.totalSize() > config.maxMessageBytes() && !ps.partials.containsKey(h.messageId())) {
             rememberDropped(key, DropReason.TOO_LARGE);
             report(dropped, lone(h.messageId(), tp, DropReason.TOO_LARGE, "claims " + h.totalSize()
                     + " bytes, more than the limit of " + config.maxMessageBytes(), r, h.count()));
@@ -314,13 +315,6 @@ public final class Reassembler {
         }
         rememberDropped(key, reason);
         report(dropped, toDropped(p, key.partition, reason, detail));
-    }
-
-    private void forgetDroppedPartial(Key key, PartitionState ps) {
-        Partial p = ps.partials.remove(key.id);
-        if (p != null) {
-            release(key, p);
-        }
     }
 
     /** An incomplete message leaves the buffer: out of the age order, its bytes given back. */

@@ -73,7 +73,7 @@ public record SegmentHeader(int version, UUID messageId, int index, int count, l
         }
         int version = (int) number(headers, VERSION, 1, Integer.MAX_VALUE);
         if (version != FORMAT_VERSION) {
-            throw new InvalidSegmentException("unsupported segment format version " + version + " (this code reads "
+            throw new InvalidSegmentException(VERSION + " " + version + " is not supported (this code reads "
                     + FORMAT_VERSION + ")");
         }
         UUID id;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -213,6 +214,17 @@ class JsonSerdeTest {
         assertThatThrownBy(() -> deserializer.deserialize(TOPIC, "null".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(MessageDeserializationException.class)
                 .hasMessageEndingWith("): JSON null is not a value; a tombstone is a record without a value");
+    }
+
+    @Test
+    void refusesAJsonNullLiteralForTreeTypesToo() {
+        // found by JsonDeserializerFuzzTest: Jackson reads "null" into a JsonNode as a NullNode, not as null
+        JsonDeserializer<JsonNode> trees = new JsonDeserializer<>(JsonNode.class, JsonSerde.defaultMapper());
+        assertThatThrownBy(() -> trees.deserialize(TOPIC, " null ".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(MessageDeserializationException.class)
+                .hasMessageEndingWith("): JSON null is not a value; a tombstone is a record without a value");
+        assertThat(trees.deserialize(TOPIC, "{\"a\":null}".getBytes(StandardCharsets.UTF_8)).get("a").isNull())
+                .isTrue();
     }
 
     @Test

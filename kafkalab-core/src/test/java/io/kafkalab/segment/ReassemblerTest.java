@@ -212,6 +212,37 @@ class ReassemblerTest {
     }
 
     @Test
+    void aForgedSegmentClaimingTooMuchDoesNotSilentlyDiscardTheMessageItNames() {
+        // found by ReassemblerFuzzTest (crash-38c06494...): the incomplete message was forgotten without a report
+        Reassembler r = new Reassembler(ReassemblyConfig.custom().maxBufferedBytes(1000).build());
+        List<Segment> message = segments("two segments".getBytes(StandardCharsets.UTF_8), 6, null);
+        UUID id = message.get(0).id();
+        assertThat(r.add(record(TOPIC, 0, 0, message.get(0))).dropped()).isEmpty();
+
+        List<DroppedMessage> drops = r.add(forged(1, id, "1", "2", "5000")).dropped();
+
+        assertThat(drops).singleElement().satisfies(d -> {
+            assertThat(d.segments()).extracting(ConsumerRecord::offset).containsExactly(1L);
+            assertThat(d.detail()).startsWith("headers conflict with earlier segments");
+        });
+        assertThat(r.stats().incompleteMessages()).isEqualTo(1);
+        Reassembler.Result last = r.add(record(TOPIC, 0, 2, message.get(1)));
+        assertThat(last.message().value()).asString(StandardCharsets.UTF_8).isEqualTo("two segments");
+        assertThat(last.message().segments()).extracting(ConsumerRecord::offset).containsExactly(0L, 2L);
+    }
+
+    @Test
+    void anUnsupportedVersionIsInvalidAndTheMessageNamesTheHeader() {
+        // found by SegmentHeaderFuzzTest (crash-1e47980c...): every other header error names its header, this did not
+        RecordHeaders h = new RecordHeaders();
+        new SegmentHeader(1, UUID.randomUUID(), 0, 1, 0, 0).writeTo(h);
+        h.remove(SegmentHeader.VERSION);
+        h.add(SegmentHeader.VERSION, "4".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> SegmentHeader.read(h)).isInstanceOf(InvalidSegmentException.class)
+                .hasMessage("kafkalab.segment.version 4 is not supported (this code reads 1)");
+    }
+
+    @Test
     void sizesThatDoNotAddUpAndConflictingHeadersAreInvalid() {
         Reassembler r = new Reassembler(ReassemblyConfig.ofDefaults());
         UUID id = UUID.randomUUID();

@@ -185,7 +185,7 @@ final class SendMessageServer implements AutoCloseable {
 
     private void sendMessage(HttpExchange exchange) throws IOException {
         String type = exchange.getRequestHeaders().getFirst("Content-Type");
-        if (type == null || !type.toLowerCase(Locale.ROOT).split(";")[0].trim().equals("application/json")) {
+        if (type == null || !type.toLowerCase(Locale.ROOT).split(";", 2)[0].trim().equals("application/json")) {
             reply(exchange, 415, error("Content-Type must be application/json"));
             return;
         }
