@@ -32,7 +32,8 @@ import org.apache.kafka.common.TopicPartition;
  *       distance. A message's array is allocated, at its declared size (within the limits), when its first
  *       segment arrives, and each segment is copied into it as soon as the ones before it are there, so a
  *       segment's bytes are held once, not twice: the peak for one message is its size plus the segments
- *       that arrived ahead of their turn. That allocation is charged to the buffer at once.</li>
+ *       that arrived ahead of their turn. That allocation is charged to the buffer at once (see
+ *       {@link #SEGMENT_OVERHEAD_BYTES}).</li>
  *   <li>Forged or broken headers (count out of range, total size over the limit, index beyond the count,
  *       sizes that do not add up, conflicting headers) are rejected before anything of the claimed size is
  *       allocated.</li>
@@ -46,7 +47,11 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class Reassembler {
 
-    /** Bytes charged per buffered segment on top of its payload, so floods of tiny segments stay bounded. */
+    /**
+     * Bytes charged at least per segment received, so that floods of tiny segments stay bounded: an incomplete
+     * message is charged its declared size (its array) or this much per segment received, whichever is more,
+     * plus the bytes of the segments held ahead of their turn.
+     */
     public static final int SEGMENT_OVERHEAD_BYTES = 128;
     /** How many recently completed and recently dropped message ids are remembered (each). */
     private static final int DROPPED_IDS_REMEMBERED = 10_000;
@@ -203,8 +208,6 @@ public final class Reassembler {
             p = new Partial(h, r.offset(), config.clock().instant());
             ps.partials.put(h.messageId(), p);
             byAge.put(key, p);
-            p.charged += h.totalSize(); // the message's array, allocated now
-            bufferedBytes += h.totalSize();
         } else if (p.header.count() != h.count() || p.header.totalSize() != h.totalSize()
                 || p.header.crc32c() != h.crc32c()) {
             report(dropped, lone(h.messageId(), tp, DropReason.INVALID, "headers conflict with earlier segments of the"
@@ -222,9 +225,10 @@ public final class Reassembler {
                     + " bytes received", dropped);
             return null;
         }
-        long charge = p.add(h.index(), r, length) + SEGMENT_OVERHEAD_BYTES;
-        p.charged += charge;
-        bufferedBytes += charge;
+        p.add(h.index(), r, length);
+        long charge = p.charge();
+        bufferedBytes += charge - p.charged;
+        p.charged = charge;
         config.progress().accept(new SegmentProgress(h.messageId(), tp, p.parts.size(), h.count(), p.receivedBytes,
                 h.totalSize()));
         if (p.parts.size() == h.count()) {
@@ -232,9 +236,7 @@ public final class Reassembler {
             release(key, p);
             return complete(tp, h, p, null, dropped);
         }
-        // the only incomplete message stays, even when its segments' overhead takes it past the limit: it is
-        // within maxMessageBytes, and evicting it would make a message of that size impossible to receive
-        while (bufferedBytes > config.maxBufferedBytes() && byAge.size() > 1) {
+        while (bufferedBytes > config.maxBufferedBytes() && !byAge.isEmpty()) {
             Map.Entry<Key, Partial> oldest = byAge.entrySet().iterator().next();
             Partial victim = oldest.getValue();
             drop(oldest.getKey(), victim, partitions.get(oldest.getKey().partition), DropReason.EVICTED,
@@ -392,6 +394,9 @@ public final class Reassembler {
         int written;
         long lastOffset;
         long receivedBytes;
+        /** Bytes of the segments held as they came (ahead of their turn). */
+        long held;
+        /** What this message is charged in the buffer's total. */
         long charged;
 
         Partial(SegmentHeader header, long firstOffset, Instant firstSeen) {
@@ -403,34 +408,35 @@ public final class Reassembler {
             this.whole = header.count() > 1 ? new byte[(int) header.totalSize()] : null;
         }
 
+        /** What the message costs the buffer now: see {@link #SEGMENT_OVERHEAD_BYTES}. */
+        long charge() {
+            return Math.max(header.totalSize(), (long) SEGMENT_OVERHEAD_BYTES * parts.size()) + held;
+        }
+
         /**
          * Adds a segment: copied into the array when every segment before it is there (and then the held ones
          * that follow it), else held as it came.
-         *
-         * @return the change in payload bytes held outside the array: positive when held, negative when held
-         *         segments were copied
          */
-        long add(int index, ConsumerRecord<byte[], byte[]> r, int length) {
+        void add(int index, ConsumerRecord<byte[], byte[]> r, int length) {
             if (index != nextIndex || whole == null || written + length > whole.length) {
                 hold(index, r, length);
-                return length;
+                return;
             }
             receivedBytes += length;
             lastOffset = Math.max(lastOffset, r.offset());
             parts.put(index, copy(r, length));
-            long released = 0;
             for (Part next = parts.get(nextIndex); next != null && next.at < 0 && written + next.length <= whole.length;
                  next = parts.get(nextIndex)) {
                 parts.put(nextIndex, copy(next.record, next.length));
-                released += next.length;
+                held -= next.length;
             }
-            return -released;
         }
 
         /** Keeps a segment as it came. */
         void hold(int index, ConsumerRecord<byte[], byte[]> r, int length) {
             parts.put(index, new Part(r, -1, length));
             receivedBytes += length;
+            held += length;
             lastOffset = Math.max(lastOffset, r.offset());
         }
 

@@ -9,9 +9,10 @@ import java.util.function.Consumer;
  * Limits and hooks of a {@link Reassembler}. Immutable; build with {@link #custom()} or take
  * {@link #ofDefaults()}.
  *
- * @param maxBufferedBytes  bytes of incomplete messages held at most (payload plus
- *                          {@value Reassembler#SEGMENT_OVERHEAD_BYTES} per segment); the oldest incomplete
- *                          message is evicted beyond it
+ * @param maxBufferedBytes  bytes of incomplete messages held at most (each one's declared size, or
+ *                          {@value Reassembler#SEGMENT_OVERHEAD_BYTES} per segment received if that is more, plus
+ *                          the segments received ahead of their turn); the oldest incomplete message is evicted
+ *                          beyond it
  * @param maxMessageBytes   largest message accepted; a message claiming more is dropped as TOO_LARGE before
  *                          anything is allocated for it
  * @param maxSegmentCount   most segments a message may claim

@@ -136,7 +136,8 @@ final class SendMessageServer implements AutoCloseable {
         synchronized (inFlight) {
             inFlight[0]++;
         }
-        try (exchange) {
+        // closed in finally, not by try-with-resources: that would close it before the catch could answer 500
+        try {
             if (closing) {
                 reply(exchange, 503, error("the server is stopping"));
                 return;
@@ -176,6 +177,7 @@ final class SendMessageServer implements AutoCloseable {
                 // the response may have started already
             }
         } finally {
+            exchange.close();
             synchronized (inFlight) {
                 inFlight[0]--;
                 inFlight.notifyAll();
