@@ -101,6 +101,6 @@ final class HttpBench {
             pool.shutdownNow();
         }
         double seconds = (System.nanoTime() - begin) / 1e9;
-        return new Measurement(requests, (long) requests * body.length(), seconds, latencies, -1, -1);
+        return new Measurement(requests, (long) requests * body.length(), seconds, latencies, -1, -1, -1);
     }
 }

@@ -105,7 +105,7 @@ final class LargeMessageBench {
                     result.get("peakLive"),
                     heapCap >> 20));
             return new Measurement(1, size, seconds, new long[0], Long.parseLong(result.get("peakHeap")),
-                    Long.parseLong(result.get("peakLive")));
+                    Long.parseLong(result.get("peakLive")), -1);
         }
     }
 }

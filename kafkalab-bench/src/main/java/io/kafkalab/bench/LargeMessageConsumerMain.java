@@ -7,18 +7,21 @@ import java.lang.management.ManagementFactory;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.MemoryMXBean;
-import java.lang.management.MemoryUsage;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 import java.util.zip.CRC32C;
 import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
@@ -67,12 +70,17 @@ public final class LargeMessageConsumerMain {
             sampler.setDaemon(true);
             sampler.start();
             AtomicLong peakLive = new AtomicLong();
+            // the notification covers every pool: count the heap's only (not metaspace, not the code cache)
+            Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                    .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)
+                    .collect(Collectors.toSet());
             for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
                 ((NotificationEmitter) gc).addNotificationListener((n, h) -> {
                     if (n.getType().equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
                         long after = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData())
-                                .getGcInfo().getMemoryUsageAfterGc().values().stream()
-                                .mapToLong(MemoryUsage::getUsed).sum();
+                                .getGcInfo().getMemoryUsageAfterGc().entrySet().stream()
+                                .filter(e -> heapPools.contains(e.getKey()))
+                                .mapToLong(e -> e.getValue().getUsed()).sum();
                         peakLive.accumulateAndGet(after, Math::max);
                     }
                 }, null, null);

@@ -23,7 +23,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * The HTTP comparison's baseline: the smallest server that does what {@code POST /send_message} must do, the
  * JDK's HTTP server, Jackson and a plain {@code KafkaProducer} with the AT_LEAST_ONCE preset's settings, answering
- * 200 once Kafka acknowledged the message. No validation beyond a missing message, no segments.
+ * 200 once Kafka acknowledged the message, with {@code TCP_NODELAY} as {@code kafkalab http} has it. No validation
+ * beyond a missing message, no segments.
  * <pre>RawHttpServerMain bootstrap topic threads</pre>
  * Prints {@code Serving http://127.0.0.1:<port>/send_message} when ready.
  */
@@ -40,6 +41,8 @@ public final class RawHttpServerMain {
         Producer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(),
                 new ByteArraySerializer());
         ObjectMapper json = new ObjectMapper();
+        // as kafkalab http does: without it every small answer waits ~40 ms for the client's delayed ACK
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
         server.setExecutor(Executors.newFixedThreadPool(Integer.parseInt(args[2])));
         server.createContext("/send_message", exchange -> {

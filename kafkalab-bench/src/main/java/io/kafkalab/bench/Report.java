@@ -62,11 +62,11 @@ record Report(String date, String machine, String command, List<Row> rows) {
 
     String csv() {
         StringBuilder sb = new StringBuilder("comparison,variant,records,records_per_second,mb_per_second,p50_ms,"
-                + "p99_ms,ratio_to_baseline,paired_ratio,peak_heap_mb,peak_live_mb,runs_records_per_second\n");
+                + "p99_ms,ratio_to_baseline,paired_ratio,peak_heap_mb,peak_live_mb,client_cpu_us_per_record,runs_records_per_second\n");
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%s,%s,%d,%.0f,%.2f,%s,%s,%.3f,%.3f,%s,%s,%s%n", r.comparison(),
+            sb.append(String.format(Locale.ROOT, "%s,%s,%d,%.0f,%.2f,%s,%s,%.3f,%.3f,%s,%s,%s,%s%n", r.comparison(),
                     r.variant(), r.records(), r.recordsPerSecond(), r.megabytesPerSecond(), num(r.p50Millis(), 2),
-                    num(r.p99Millis(), 2), r.ratio(), r.pairedRatio(), num(r.peakHeapMegabytes(), 1), num(r.peakLiveMegabytes(), 1),
+                    num(r.p99Millis(), 2), r.ratio(), r.pairedRatio(), num(r.peakHeapMegabytes(), 1), num(r.peakLiveMegabytes(), 1), num(r.clientCpuMicros(), 3),
                     r.runs().stream().map(v -> String.valueOf(Math.round(v))).collect(Collectors.joining(" "))));
         }
         return sb.toString();
@@ -90,6 +90,7 @@ record Report(String date, String machine, String command, List<Row> rows) {
             m.put("ratio", round(r.ratio(), 3));
             m.put("pairedRatio", round(r.pairedRatio(), 3));
             m.put("peakHeapMegabytes", Double.isNaN(r.peakHeapMegabytes()) ? null : round(r.peakHeapMegabytes(), 1));
+            m.put("clientCpuMicrosPerRecord", Double.isNaN(r.clientCpuMicros()) ? null : round(r.clientCpuMicros(), 3));
             m.put("peakLiveMegabytes", Double.isNaN(r.peakLiveMegabytes()) ? null : round(r.peakLiveMegabytes(), 1));
             m.put("runs", r.runs().stream().map(Math::round).toList());
             m.put("note", r.note());
@@ -109,10 +110,12 @@ record Report(String date, String machine, String command, List<Row> rows) {
             List<Row> rs = rows.stream().filter(r -> r.comparison().equals(comparison)).toList();
             boolean latency = rs.stream().anyMatch(r -> !Double.isNaN(r.p50Millis()));
             boolean heap = rs.stream().anyMatch(r -> !Double.isNaN(r.peakHeapMegabytes()));
+            boolean cpu = rs.stream().anyMatch(r -> !Double.isNaN(r.clientCpuMicros()));
             sb.append("\n**").append(comparison).append("**\n\n| variant | records | records/s | MB/s |");
-            sb.append(latency ? " p50 ms | p99 ms |" : "").append(heap ? " peak heap MB | peak live MB |" : "");
+            sb.append(latency ? " p50 ms | p99 ms |" : "").append(heap ? " peak heap MB | peak live MB |" : "")
+                    .append(cpu ? " client CPU µs/record |" : "");
             sb.append(" vs baseline | paired |\n|---|---:|---:|---:|");
-            sb.append(latency ? "---:|---:|" : "").append(heap ? "---:|---:|" : "").append("---:|---:|\n");
+            sb.append(latency ? "---:|---:|" : "").append(heap ? "---:|---:|" : "").append(cpu ? "---:|" : "").append("---:|---:|\n");
             for (Row r : rs) {
                 sb.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %.1f |", r.variant(), r.records(),
                         r.recordsPerSecond(), r.megabytesPerSecond()));
@@ -122,6 +125,9 @@ record Report(String date, String machine, String command, List<Row> rows) {
                 if (heap) {
                     sb.append(String.format(Locale.ROOT, " %s | %s |", num(r.peakHeapMegabytes(), 0),
                             num(r.peakLiveMegabytes(), 0)));
+                }
+                if (cpu) {
+                    sb.append(String.format(Locale.ROOT, " %s |", num(r.clientCpuMicros(), 2)));
                 }
                 sb.append(String.format(Locale.ROOT, " %.2fx | %.2fx |%n", r.ratio(), r.pairedRatio()));
             }

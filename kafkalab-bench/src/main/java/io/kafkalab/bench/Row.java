@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param peakHeapMegabytes  the largest peak heap in use (garbage included) of the repeats in MB, or {@code NaN}
  *                           where not measured
  * @param peakLiveMegabytes  the largest heap in use after a garbage collection in MB, or {@code NaN}
+ * @param clientCpuMicros    median CPU time of the client's threads per record in microseconds, or {@code NaN}
  * @param pairedRatio        median of the per-repeat ratios to the baseline of the same repeat (cancels drift
  *                           between repeats); equals {@code ratio} when there is one repeat
  * @param runs               the rate of each repeat
@@ -25,7 +26,7 @@ import java.util.Objects;
  */
 public record Row(String comparison, String variant, long records, double recordsPerSecond, double megabytesPerSecond,
                   double p50Millis, double p99Millis, double ratio, double pairedRatio, double peakHeapMegabytes,
-                  double peakLiveMegabytes, List<Double> runs, String note) {
+                  double peakLiveMegabytes, double clientCpuMicros, List<Double> runs, String note) {
 
     /** Validates and copies. */
     public Row {

@@ -21,10 +21,10 @@ final class Variants {
 
     /** What one run measured. */
     record Measurement(long records, long bytes, double seconds, long[] latenciesNanos, long peakHeapBytes,
-                       long peakLiveBytes) {
+                       long peakLiveBytes, long clientCpuNanos) {
 
         static Measurement of(long records, long bytes, double seconds) {
-            return new Measurement(records, bytes, seconds, new long[0], -1, -1);
+            return new Measurement(records, bytes, seconds, new long[0], -1, -1, -1);
         }
 
         double rate() {
@@ -85,10 +85,13 @@ final class Variants {
             long[] latencies = ms.stream().flatMapToLong(m -> java.util.Arrays.stream(m.latenciesNanos())).toArray();
             long peakHeap = ms.stream().mapToLong(Measurement::peakHeapBytes).max().orElse(-1);
             long peakLive = ms.stream().mapToLong(Measurement::peakLiveBytes).max().orElse(-1);
+            List<Double> cpu = ms.stream().filter(m -> m.clientCpuNanos() >= 0)
+                    .map(m -> m.clientCpuNanos() / 1e3 / m.records()).toList();
             rows.add(new Row(comparison, v.name(), ms.get(0).records(), rate, mbps,
                     Stats.percentile(latencies, 50) / 1e6, Stats.percentile(latencies, 99) / 1e6, rate / baseRate,
                     Stats.median(pairs), peakHeap < 0 ? Double.NaN : peakHeap / 1e6,
-                    peakLive < 0 ? Double.NaN : peakLive / 1e6, rates, v.note()));
+                    peakLive < 0 ? Double.NaN : peakLive / 1e6, cpu.isEmpty() ? Double.NaN : Stats.median(cpu), rates,
+                    v.note()));
         }
         return rows;
     }

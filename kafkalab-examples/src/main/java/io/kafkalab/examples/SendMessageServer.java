@@ -99,6 +99,7 @@ final class SendMessageServer implements AutoCloseable {
         this.segmenting = new SegmentingProducer<>(producer, settings.segmentBytes());
         this.tokenDigest = settings.authToken() == null ? null : sha256(settings.authToken());
         this.requestTimeout = HttpLimits.applyRequestTimeout(settings.requestTimeout());
+        HttpLimits.applyNoDelay();
         this.server = HttpServer.create(new InetSocketAddress(settings.bind(), settings.port()), 64);
         this.executor = Executors.newFixedThreadPool(settings.threads(), r -> {
             Thread t = new Thread(r, "kafkalab-http");
