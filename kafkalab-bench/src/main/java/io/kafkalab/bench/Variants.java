@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs the variants of one comparison back to back, repeated, rotating which variant goes first in each repeat so
- * that none always pays for another's leftovers (page cache, log segments, garbage), and turns the rates into
+ * Runs the variants of one comparison back to back, repeated, rotating which variant goes first in each repeat and
+ * letting the machine settle before each run ({@link #settle()}) so that none pays for another's leftovers (page
+ * cache, garbage), and turns the rates into
  * rows: medians, ratio of medians to the baseline, and the median of the per-repeat ratios.
  */
 final class Variants {
@@ -64,6 +65,7 @@ final class Variants {
         for (int r = 0; r < repeats; r++) {
             for (int i = 0; i < variants.size(); i++) {
                 Variant v = variants.get((i + r) % variants.size());
+                settle();
                 Measurement m = v.run().run(r);
                 progress.line(String.format(java.util.Locale.ROOT, "  %s/%s repeat %d: %,.0f records/s", comparison,
                         v.name(), r + 1, m.rate()));
@@ -94,6 +96,26 @@ final class Variants {
                     v.note()));
         }
         return rows;
+    }
+
+    /**
+     * Lets the machine settle before a timed run, so that no run pays for the previous one: the garbage of earlier
+     * runs collected (the brokers share this JVM) and the data they wrote to the page cache written back to disk
+     * ({@code sync}), which otherwise competes with the next run for the same two cores.
+     */
+    static void settle() {
+        System.gc();
+        try {
+            Process sync = new ProcessBuilder("sync").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!sync.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                sync.destroyForcibly();
+            }
+        } catch (java.io.IOException e) {
+            // no sync command (not Unix): the collection alone still helps
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Where a run reports what it is doing (stderr for the command, nothing in tests). */
