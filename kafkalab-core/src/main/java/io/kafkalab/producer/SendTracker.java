@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -39,6 +40,7 @@ public final class SendTracker {
     private volatile int waiters;
     private final AtomicReference<Exception> firstError = new AtomicReference<>();
     private final Object lock = new Object();
+    private final Callback outcome = this::onOutcome;
 
     /**
      * Sends a record and tracks its outcome. A send that fails synchronously (a serializer error, a closed
@@ -55,17 +57,20 @@ public final class SendTracker {
         Objects.requireNonNull(record, "record");
         COUNT.getAndAdd(counts, SENT, 1L);
         // counted before the future completes, so a caller joining the future sees the counts include it
-        return Producers.send(producer, record, (metadata, error) -> {
-            if (error == null) {
-                COUNT.getAndAdd(counts, ACKNOWLEDGED, 1L);
-            } else {
-                COUNT.getAndAdd(counts, FAILED, 1L);
-                firstError.compareAndSet(null, error);
-            }
-            if (waiters > 0) {
-                completed();
-            }
-        });
+        return Producers.send(producer, record, outcome);
+    }
+
+    /** Counts an outcome; one instance for every send, so that a send allocates nothing more for it. */
+    private void onOutcome(RecordMetadata metadata, Exception error) {
+        if (error == null) {
+            COUNT.getAndAdd(counts, ACKNOWLEDGED, 1L);
+        } else {
+            COUNT.getAndAdd(counts, FAILED, 1L);
+            firstError.compareAndSet(null, error);
+        }
+        if (waiters > 0) {
+            completed();
+        }
     }
 
     private void completed() {
