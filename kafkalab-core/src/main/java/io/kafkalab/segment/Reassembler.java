@@ -425,7 +425,7 @@ public final class Reassembler {
             receivedBytes += length;
             lastOffset = Math.max(lastOffset, r.offset());
             parts.put(index, copy(r, length));
-            for (Part next = parts.get(nextIndex); next != null && next.at < 0 && written + next.length <= whole.length;
+            for (Part next = parts.get(nextIndex); next != null && next.held() && written + next.length <= whole.length;
                  next = parts.get(nextIndex)) {
                 parts.put(nextIndex, copy(next.record, next.length));
                 held -= next.length;
@@ -434,17 +434,17 @@ public final class Reassembler {
 
         /** Keeps a segment as it came. */
         void hold(int index, ConsumerRecord<byte[], byte[]> r, int length) {
-            parts.put(index, new Part(r, -1, length));
+            parts.put(index, new Part(r, true, length));
             receivedBytes += length;
             held += length;
             lastOffset = Math.max(lastOffset, r.offset());
         }
 
-        /** Copies the segment at {@code nextIndex} into the array; the part keeps its record without the value. */
+        /** Copies the segment at {@code nextIndex} into the array; the part no longer references its value. */
         private Part copy(ConsumerRecord<byte[], byte[]> r, int length) {
             System.arraycopy(r.value(), 0, whole, written, length);
             crc.update(whole, written, length);
-            Part part = new Part(r, written, length);
+            Part part = new Part(new SegmentRecord(r, whole, written, length), false, length);
             written += length;
             nextIndex++;
             return part;
@@ -457,7 +457,7 @@ public final class Reassembler {
         List<ConsumerRecord<byte[], byte[]>> segments(boolean byOffset) {
             List<ConsumerRecord<byte[], byte[]>> list = new ArrayList<>(parts.size());
             for (Part part : parts.values()) {
-                list.add(part.at < 0 ? part.record : new SegmentRecord(part.record, whole, part.at, part.length));
+                list.add(part.record());
             }
             if (byOffset) {
                 list.sort((a, b) -> Long.compare(a.offset(), b.offset()));
@@ -467,21 +467,16 @@ public final class Reassembler {
     }
 
     /**
-     * A received segment: {@code at} is where its bytes are in the message's array, or -1 while it is held as it
-     * came. Once copied, the record is kept for its metadata only; its value array is not referenced any more.
+     * A received segment: {@code held} while it is kept as it came (ahead of its turn), else its record is a
+     * {@link SegmentRecord} over the message's array, and the received value array is not referenced any more.
      */
-    private record Part(ConsumerRecord<byte[], byte[]> record, int at, int length) {
-
-        Part {
-            if (at >= 0) {
-                record = new ConsumerRecord<>(record.topic(), record.partition(), record.offset(), record.timestamp(),
-                        record.timestampType(), record.serializedKeySize(), record.serializedValueSize(), record.key(),
-                        null, record.headers(), record.leaderEpoch(), record.deliveryCount());
-            }
-        }
+    private record Part(ConsumerRecord<byte[], byte[]> record, boolean held, int length) {
     }
 
-    /** A segment whose bytes live in the whole message: {@code value()} returns a copy of its slice. */
+    /**
+     * A segment whose bytes live in the whole message, with the received record's metadata: {@code value()}
+     * returns a copy of its slice.
+     */
     private static final class SegmentRecord extends ConsumerRecord<byte[], byte[]> {
         private final byte[] whole;
         private final int at;
