@@ -4,8 +4,6 @@ import io.kafkalab.bench.Variants.Measurement;
 import io.kafkalab.consumer.CommitMode;
 import io.kafkalab.consumer.CommitPolicy;
 import io.kafkalab.consumer.ConsumerRunner;
-import io.kafkalab.producer.DeliveryGuarantee;
-import io.kafkalab.producer.Producers;
 import io.kafkalab.testkit.KafkaCluster;
 import java.time.Duration;
 import java.util.HashMap;
@@ -42,8 +40,7 @@ final class ConsumeBench {
 
     static List<Row> run(KafkaCluster cluster, BenchSettings s, Variants.Progress progress) throws Exception {
         String topic = Payloads.topic(cluster, "consume");
-        Measurement filled = ProduceBench.raw(cluster, Producers.config(DeliveryGuarantee.AT_LEAST_ONCE,
-                cluster.adminConfig()), s.records(), Payloads.values(BenchSettings.VALUE_BYTES), false, topic);
+        Measurement filled = ProduceBench.rawPreset(cluster, s.records(), topic);
         progress.line(String.format(java.util.Locale.ROOT, "  consume: %,d records in %s", filled.records(), topic));
         int all = s.records();
         int slow = s.slowRecords();
@@ -77,7 +74,7 @@ final class ConsumeBench {
     }
 
     private static int n(int repeat, int records) {
-        return repeat < 0 ? Math.min(records, 100_000) : records;
+        return Variants.records(repeat, records, 100_000);
     }
 
     private static Map<String, Object> config(KafkaCluster cluster) {

@@ -19,7 +19,6 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.zip.CRC32C;
@@ -128,7 +127,6 @@ public final class LargeMessageConsumerMain {
     private static double segmented(Map<String, Object> config, String topic, int size)
             throws InterruptedException {
         long[] first = {0};
-        AtomicReference<byte[]> whole = new AtomicReference<>();
         CountDownLatch done = new CountDownLatch(1);
         long[] end = {0};
         ReassemblyConfig reassembly = ReassemblyConfig.custom().maxBufferedBytes(size + (1 << 20)).maxMessageBytes(size)
@@ -146,7 +144,6 @@ public final class LargeMessageConsumerMain {
                         throw new IllegalStateException(r.value().length + " bytes, expected " + size);
                     }
                     end[0] = System.nanoTime();
-                    whole.set(r.value());
                     done.countDown();
                 })) {
             runner.start();

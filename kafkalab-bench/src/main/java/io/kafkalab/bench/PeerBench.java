@@ -1,8 +1,6 @@
 package io.kafkalab.bench;
 
 import io.kafkalab.bench.Variants.Measurement;
-import io.kafkalab.producer.DeliveryGuarantee;
-import io.kafkalab.producer.Producers;
 import io.kafkalab.testkit.KafkaCluster;
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,8 +67,7 @@ final class PeerBench {
             List<Row> rows = new ArrayList<>();
             Variants produce = new Variants("peers produce")
                     .add("raw java", "KafkaProducer, the AT_LEAST_ONCE preset's settings",
-                            r -> ProduceBench.raw(cluster, Producers.config(DeliveryGuarantee.AT_LEAST_ONCE,
-                                    cluster.adminConfig()), n, Payloads.values(BenchSettings.VALUE_BYTES), false));
+                            r -> ProduceBench.rawPreset(cluster, n, Payloads.topic(cluster, "produce")));
             if (kcat) {
                 produce.add("kcat", "kcat -P, librdkafka with enable.idempotence=true acks=all", r -> {
                     String topic = Payloads.topic(cluster, "peer-kcat");
@@ -85,8 +82,7 @@ final class PeerBench {
             }
             rows.addAll(produce.run(s.repeats(), false, progress));
             String source = Payloads.topic(cluster, "peer-source");
-            ProduceBench.raw(cluster, Producers.config(DeliveryGuarantee.AT_LEAST_ONCE, cluster.adminConfig()), n,
-                    Payloads.values(BenchSettings.VALUE_BYTES), false, source);
+            ProduceBench.rawPreset(cluster, n, source);
             Variants consume = new Variants("peers consume")
                     .add("raw java", "KafkaConsumer, all partitions assigned, from the beginning",
                             r -> rawConsume(cluster, source, n));

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -29,7 +30,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 final class ProduceBench {
 
-    private static final java.util.concurrent.atomic.AtomicInteger CLIENTS = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger CLIENTS = new AtomicInteger();
 
     private ProduceBench() {
     }
@@ -43,12 +44,18 @@ final class ProduceBench {
         byte[][] values = Payloads.values(BenchSettings.VALUE_BYTES);
         return new Variants("produce")
                 .add("raw", "KafkaProducer, the AT_LEAST_ONCE preset's settings", r -> raw(cluster, preset,
-                        r < 0 ? Math.min(s.records(), 200_000) : s.records(), values, false))
+                        Variants.records(r, s.records(), 200_000), values, false))
                 .add("kafkalab", "the AT_LEAST_ONCE preset through Producers.create + SendTracker", r -> kafkalab(
-                        cluster, r < 0 ? Math.min(s.records(), 200_000) : s.records(), values))
+                        cluster, Variants.records(r, s.records(), 200_000), values))
                 .add("lab-flush-each", "the lab's settings, flush() after every message", r -> raw(cluster, lab,
-                        r < 0 ? Math.min(s.slowRecords(), 1_000) : s.slowRecords(), values, true))
+                        Variants.records(r, s.slowRecords(), 1_000), values, true))
                 .run(s.repeats(), s.warmUp(), progress);
+    }
+
+    /** Sends {@code records} values to {@code topic} with a plain producer and the AT_LEAST_ONCE preset's settings. */
+    static Measurement rawPreset(KafkaCluster cluster, int records, String topic) {
+        return raw(cluster, Producers.config(DeliveryGuarantee.AT_LEAST_ONCE, cluster.adminConfig()), records,
+                Payloads.values(BenchSettings.VALUE_BYTES), false, topic);
     }
 
     /** Sends with a plain producer and returns the rate; {@code flushEach} flushes after every send. */

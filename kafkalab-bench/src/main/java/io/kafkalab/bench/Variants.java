@@ -8,10 +8,18 @@ import java.util.Map;
 /**
  * Runs the variants of one comparison back to back, repeated, rotating which variant goes first in each repeat and
  * letting the machine settle before each run ({@link #settle()}) so that none pays for another's leftovers (page
- * cache, garbage), and turns the rates into
- * rows: medians, ratio of medians to the baseline, and the median of the per-repeat ratios.
+ * cache, garbage), and turns the rates into rows: medians, ratio of medians to the baseline, and the median of the
+ * per-repeat ratios.
  */
 final class Variants {
+
+    /**
+     * How many records a run sends or reads: {@code records}, or at most {@code warmUpRecords} in the uncounted
+     * warm-up ({@code repeat} -1), which only has to warm the JIT up.
+     */
+    static int records(int repeat, int records, int warmUpRecords) {
+        return repeat < 0 ? Math.min(records, warmUpRecords) : records;
+    }
 
     /** One timed run of a variant. */
     @FunctionalInterface
@@ -118,7 +126,7 @@ final class Variants {
         }
     }
 
-    /** Where a run reports what it is doing (stderr for the command, nothing in tests). */
+    /** Where a run reports what it is doing (stdout for the command, a list in tests). */
     @FunctionalInterface
     interface Progress {
         void line(String line);
