@@ -21,7 +21,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
-/** The README's consumer example (the lab's batch consumer), compiled and run. */
+/** The consumer example of docs/core-api.md (the lab's batch consumer), compiled and run. */
 @KafkaTest(brokers = 3)
 class ReadmeConsumerExampleIT {
 
