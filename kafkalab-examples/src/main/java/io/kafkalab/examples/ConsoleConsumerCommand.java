@@ -30,7 +30,7 @@ final class ConsoleConsumerCommand implements Callable<Integer> {
     @Option(names = "--group", description = "Consumer group (default: a new console-consumer-<random> group).")
     String group;
 
-    @Option(names = "--max-messages", description = "Exit after this many records.")
+    @Option(names = "--max-messages", description = "Exit after exactly this many records (handled and committed).")
     Long maxMessages;
 
     @Option(names = "--timeout-ms", description = "Exit when no record came for this many milliseconds.")
@@ -49,15 +49,20 @@ final class ConsoleConsumerCommand implements Callable<Integer> {
                 : "console-consumer-" + UUID.randomUUID().toString().substring(0, 8), fromBeginning);
         AtomicLong count = new AtomicLong();
         ConsumerRunner<String, String>[] runner = new ConsumerRunner[1];
-        StopConditions stop = new StopConditions(maxMessages, timeoutMs == null ? null : Duration.ofMillis(timeoutMs),
+        StopConditions stop = new StopConditions(timeoutMs == null ? null : Duration.ofMillis(timeoutMs),
                 () -> runner[0].close(Duration.ZERO));
-        runner[0] = ConsumerRunner.builder(config, new StringDeserializer(), new StringDeserializer())
-                .topics(kafka.topic).name("console-consumer").commitPolicy(CommitPolicy.afterEachPoll())
+        ConsumerRunner.Builder<String, String> builder = ConsumerRunner.builder(config, new StringDeserializer(),
+                        new StringDeserializer())
+                .topics(kafka.topic).name("console-consumer").commitPolicy(CommitPolicy.afterEachPoll());
+        if (maxMessages != null) {
+            builder.maxRecords(maxMessages);
+        }
+        runner[0] = builder
                 .records(r -> {
                     out.println(printKey ? r.key() + "\t" + r.value() : r.value());
                     out.flush();
                     count.incrementAndGet();
-                    stop.seen(1);
+                    stop.seen();
                 });
         return ConsumerApp.run(runner[0], stop, spec.commandLine().getErr(), () -> {
             spec.commandLine().getErr().println("Processed a total of " + count.get() + " messages");

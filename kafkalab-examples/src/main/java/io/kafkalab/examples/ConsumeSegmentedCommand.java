@@ -75,7 +75,8 @@ final class ConsumeSegmentedCommand implements Callable<Integer> {
                     ".".repeat(width - filled), p.received(), p.segmentCount(), p.receivedBytes(), p.totalSize());
             out.flush();
         }).build();
-        runner[0] = ConsumerRunner.builder(config, new StringDeserializer(), new ByteArrayDeserializer())
+        runner[0] = stopOptions.limit(ConsumerRunner.builder(config, new StringDeserializer(),
+                        new ByteArrayDeserializer()))
                 .topics(kafka.topic).name("consume-segmented")
                 .reassemble(reassembly)
                 .commitPolicy(CommitPolicy.afterEachRecord())
@@ -108,7 +109,7 @@ final class ConsumeSegmentedCommand implements Callable<Integer> {
                         }
                     }
                     complete.incrementAndGet();
-                    stop.seen(1);
+                    stop.seen();
                 });
         return ConsumerApp.run(runner[0], stop, spec.commandLine().getErr(), () -> {
             out.printf("consume-segmented: %d complete messages, %d dropped%n", complete.get(), dropped.get());

@@ -5,23 +5,19 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * When a consumer app stops by itself: after {@code --max-messages} messages, or after {@code --idle-timeout}
- * without one. Calls {@code stop} once. Thread safe.
+ * When a consumer app stops by itself after {@code --idle-timeout} without a message. Calls {@code stop} once.
+ * ({@code --max-messages} is the runner's own {@code maxRecords}.) Thread safe.
  */
 final class StopConditions implements AutoCloseable {
 
-    private final Long maxMessages;
     private final Runnable stop;
-    private final AtomicLong seen = new AtomicLong();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final BlockingQueue<Boolean> activity = new LinkedBlockingQueue<>();
     private final Thread watcher;
 
-    StopConditions(Long maxMessages, Duration idleTimeout, Runnable stop) {
-        this.maxMessages = maxMessages;
+    StopConditions(Duration idleTimeout, Runnable stop) {
         this.stop = stop;
         if (idleTimeout != null) {
             watcher = new Thread(() -> {
@@ -45,13 +41,9 @@ final class StopConditions implements AutoCloseable {
         }
     }
 
-    /** One more message; stops once the maximum is reached. */
-    void seen(long count) {
-        long total = seen.addAndGet(count);
+    /** A message came: the idle timeout starts again. */
+    void seen() {
         activity.offer(Boolean.TRUE);
-        if (maxMessages != null && total >= maxMessages) {
-            stopOnce();
-        }
     }
 
     private void stopOnce() {
