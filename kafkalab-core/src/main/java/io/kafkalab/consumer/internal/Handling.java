@@ -17,6 +17,7 @@ import io.kafkalab.consumer.RecordProcessingException;
 import io.kafkalab.segment.DroppedMessage;
 import io.kafkalab.segment.ReassemblyException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +65,8 @@ public final class Handling<K, V> {
     private final ConsumerRunnerListener listener;
     private final Counters counters;
     private final Control control;
+    /** Both deserializers are Kafka's ByteArrayDeserializer: the raw record is the typed one. */
+    private final boolean identity;
 
     /**
      * @param recordHandler the handler of single records, or null for a batch runner
@@ -82,6 +85,8 @@ public final class Handling<K, V> {
         this.listener = listener;
         this.counters = counters;
         this.control = control;
+        this.identity = keyDeserializer.getClass() == ByteArrayDeserializer.class
+                && valueDeserializer.getClass() == ByteArrayDeserializer.class;
     }
 
     Counters counters() {
@@ -106,21 +111,40 @@ public final class Handling<K, V> {
     }
 
     private Step attemptOne(Unit unit, Acknowledgment ack) {
+        Throwable failure = handleOnce(unit.whole, ack);
+        return failure == null ? Step.DONE : afterFailure(unit, failure);
+    }
+
+    /**
+     * The single-record fast path: deserializes and handles once, with nothing allocated for the record but its
+     * typed copy (none when both deserializers are Kafka's {@code ByteArrayDeserializer}).
+     *
+     * @return null when handled, else the failure for {@link #afterFailure}
+     */
+    Throwable handleOnce(ConsumerRecord<byte[], byte[]> raw, Acknowledgment ack) {
         ConsumerRecord<K, V> typed;
         try {
-            typed = deserialize(unit.whole);
+            typed = deserialize(raw);
         } catch (Poison p) {
-            counters.deserializationFailures.increment();
-            return unrecoverable(unit.raw, decide(unit.raw, p.getCause(), p.kind, 1), p.getCause());
+            return p;
         }
         try {
             recordHandler.handle(typed, ack);
-            counters.recordsProcessed.increment();
-            counters.batchesProcessed.increment();
-            return Step.DONE;
         } catch (Exception e) {
-            return failed(unit, unit.raw, e);
+            return e;
         }
+        counters.recordsProcessed.increment();
+        counters.batchesProcessed.increment();
+        return null;
+    }
+
+    /** Decides on a failure {@link #handleOnce} returned for the unit's record. */
+    Step afterFailure(Unit unit, Throwable failure) {
+        if (failure instanceof Poison p) {
+            counters.deserializationFailures.increment();
+            return unrecoverable(unit.raw, decide(unit.raw, p.getCause(), p.kind, 1), p.getCause());
+        }
+        return failed(unit, unit.raw, (Exception) failure);
     }
 
     private Step attemptBatch(Unit unit, Acknowledgment ack) {
@@ -270,7 +294,11 @@ public final class Handling<K, V> {
         }
     }
 
+    @SuppressWarnings("unchecked")
     private ConsumerRecord<K, V> deserialize(ConsumerRecord<byte[], byte[]> r) throws Poison {
+        if (identity) {
+            return (ConsumerRecord<K, V>) (ConsumerRecord<?, ?>) r; // Kafka's ByteArrayDeserializer returns the bytes as they are
+        }
         K key;
         V value;
         try {

@@ -99,9 +99,23 @@ final class SequentialDispatcher implements Dispatcher, Intake.Sink {
             if (n == 0 || !control.take(n)) {
                 return false;
             }
-            List<ConsumerRecord<byte[], byte[]>> records = n == 1 ? List.of(first) : raw.subList(i, i + n);
-            Unit unit = new Unit(ps, records, n == 1 ? first : null, null, null);
-            if (!run(unit)) {
+            if (n == 1) {
+                // the fast path: nothing is kept for a record that is handled at the first attempt
+                acknowledged = false;
+                Throwable failure = handling.handleOnce(first, ack);
+                if (failure == null) {
+                    ps.passed(first.offset());
+                    finished(ps, 1, false);
+                    if (committer.abandoned()) {
+                        return false;
+                    }
+                } else if (!run(new Unit(ps, List.of(first), first, null, null), failure)) {
+                    return false;
+                }
+                i++;
+                continue;
+            }
+            if (!run(new Unit(ps, raw.subList(i, i + n), null, null, null), null)) {
                 return false;
             }
             i += n;
@@ -137,7 +151,7 @@ final class SequentialDispatcher implements Dispatcher, Intake.Sink {
         if (!control.take(1)) {
             return false; // not handed to the handler: its segments stay incomplete, so not committed
         }
-        return run(unit);
+        return run(unit, null);
     }
 
     @Override
@@ -150,15 +164,27 @@ final class SequentialDispatcher implements Dispatcher, Intake.Sink {
         return true;
     }
 
-    /** Runs a unit to the end, retries included. @return false to stop the poll */
-    private boolean run(Unit unit) {
+    /**
+     * Runs a unit to the end, retries included.
+     *
+     * @param failure the failure of a first attempt made already (the fast path), or null
+     * @return false to stop the poll
+     */
+    private boolean run(Unit unit, Throwable failure) {
         int doneBefore = 0;
+        Throwable first = failure;
         while (true) {
             if (committer.abandoned()) {
                 return false;
             }
-            acknowledged = false;
-            Handling.Step step = handling.attempt(unit, ack);
+            Handling.Step step;
+            if (first != null) {
+                step = handling.afterFailure(unit, first);
+                first = null;
+            } else {
+                acknowledged = false;
+                step = handling.attempt(unit, ack);
+            }
             switch (step.result()) {
                 case DONE -> {
                     complete(unit, unit.size() - doneBefore, step.recovered());
