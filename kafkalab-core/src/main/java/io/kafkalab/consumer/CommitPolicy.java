@@ -2,6 +2,7 @@ package io.kafkalab.consumer;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Decides when the runner commits. Whatever it decides, the runner commits only offsets of records the
@@ -11,11 +12,17 @@ import java.util.Objects;
  * trades commit cost against how many records a crash re-delivers.
  *
  * <p>A policy is asked after each record (single runner) or batch (batch runner), with
- * {@link CommitState#endOfPoll()} false, and after each poll, empty ones included, with it true.
- * Implementations must be cheap and must not block; they are called on the runner's thread only.
+ * {@link CommitState#endOfPoll()} false, and after each poll, empty ones included, with it true. With
+ * concurrency (see {@link ConsumerRunner.Builder#concurrency(int)}) it is asked each time the poll thread collects
+ * completed records, and after each poll. It is called on the runner's poll thread only.
+ *
+ * <p>The kinds are closed: {@link Periodic} (the runner commits by count, time or end of poll: every built-in
+ * policy but two), {@link Manual} (the handler acknowledges), {@link KafkaAutoCommit} (Kafka's consumer commits) and
+ * {@link Custom} (a rule of yours over {@link CommitState}, made with {@link #when(String, java.util.function.Predicate)}).
+ * The runner tells them apart by type, and evaluates a {@code Periodic} policy without allocating.
  */
-@FunctionalInterface
-public interface CommitPolicy {
+public sealed interface CommitPolicy
+        permits CommitPolicy.Periodic, CommitPolicy.Manual, CommitPolicy.KafkaAutoCommit, CommitPolicy.Custom {
 
     /**
      * @param state what happened since the last commit
@@ -23,22 +30,22 @@ public interface CommitPolicy {
      */
     boolean shouldCommit(CommitState state);
 
-    /** @return whether only acknowledged records may be committed ({@link #manual()}) */
+    /** @return whether only acknowledged records may be committed (the {@link Manual} kind) */
     default boolean commitsOnlyAcknowledged() {
-        return false;
+        return this instanceof Manual;
     }
 
     /**
-     * @return the auto-commit interval when Kafka's own auto-commit does the committing
-     *     ({@link #kafkaAutoCommit(Duration)}), otherwise null
+     * @return the auto-commit interval when Kafka's own auto-commit does the committing (the {@link KafkaAutoCommit}
+     *     kind), otherwise null
      */
     default Duration autoCommitInterval() {
-        return null;
+        return this instanceof KafkaAutoCommit k ? k.interval() : null;
     }
 
     /** Commits after every record: at most the record being handled is re-delivered after a crash, at the cost of one commit per record. */
     static CommitPolicy afterEachRecord() {
-        return new Named("afterEachRecord", s -> s.processedSinceCommit() > 0);
+        return new Periodic("afterEachRecord", 1, null, false);
     }
 
     /**
@@ -49,12 +56,12 @@ public interface CommitPolicy {
      */
     static CommitPolicy everyRecords(int records) {
         positive(records, "records");
-        return new Named("everyRecords(" + records + ")", s -> s.processedSinceCommit() >= records);
+        return new Periodic("everyRecords(" + records + ")", records, null, false);
     }
 
     /** Commits once every record of a poll is processed: one commit per poll; a crash re-delivers at most one poll. */
     static CommitPolicy afterEachPoll() {
-        return new Named("afterEachPoll", s -> s.endOfPoll() && s.processedSinceCommit() > 0);
+        return new Periodic("afterEachPoll", 0, null, true);
     }
 
     /**
@@ -65,8 +72,7 @@ public interface CommitPolicy {
      */
     static CommitPolicy interval(Duration interval) {
         positive(interval, "interval");
-        return new Named("interval(" + interval + ")", s -> s.processedSinceCommit() > 0
-                && s.sinceLastCommit().compareTo(interval) >= 0);
+        return new Periodic("interval(" + interval + ")", 0, interval, false);
     }
 
     /**
@@ -78,23 +84,18 @@ public interface CommitPolicy {
     static CommitPolicy everyRecordsOrInterval(int records, Duration interval) {
         positive(records, "records");
         positive(interval, "interval");
-        return new Named("everyRecordsOrInterval(" + records + ", " + interval + ")",
-                s -> s.processedSinceCommit() >= records
-                        || (s.processedSinceCommit() > 0 && s.sinceLastCommit().compareTo(interval) >= 0));
+        return new Periodic("everyRecordsOrInterval(" + records + ", " + interval + ")", records, interval, false);
     }
 
     /**
      * The handler decides: use an {@link AcknowledgingRecordHandler} or {@link AcknowledgingBatchHandler} and
      * call {@link Acknowledgment#acknowledge()}; only acknowledged records are committed, on acknowledgment,
      * revocation and close. Records processed but never acknowledged are re-delivered after a restart.
+     * Sequentially (the default) an acknowledgment covers every record handled before it; with concurrency it
+     * completes its own record or batch, and may come later, from any thread.
      */
     static CommitPolicy manual() {
-        return new Named("manual", CommitState::acknowledged) {
-            @Override
-            public boolean commitsOnlyAcknowledged() {
-                return true;
-            }
-        };
+        return new Manual();
     }
 
     /**
@@ -103,18 +104,117 @@ public interface CommitPolicy {
      * here because the runner processes every record of a poll before polling again, and rewinds to the
      * first unprocessed record before closing. The trade-offs: commit failures are only logged by Kafka (the
      * runner cannot count them), a crash re-delivers up to {@code interval} of records, and commits happen
-     * only inside {@code poll()}, so a slow handler delays them.
+     * only inside {@code poll()}, so a slow handler delays them. Not with concurrency (records of a poll are
+     * then still in flight at the next poll).
      *
-     * @param interval {@code auto.commit.interval.ms}, at least 1 ms
+     * @param interval at least 1 ms
      */
     static CommitPolicy kafkaAutoCommit(Duration interval) {
         positive(interval, "interval");
-        return new Named("kafkaAutoCommit(" + interval + ")", s -> false) {
-            @Override
-            public Duration autoCommitInterval() {
-                return interval;
+        return new KafkaAutoCommit(interval);
+    }
+
+    /**
+     * A rule of your own, for what the built-in ones do not cover.
+     *
+     * @param name for logs
+     * @param rule asked as {@link #shouldCommit(CommitState)} is; must be cheap and must not block
+     * @return the policy
+     */
+    static CommitPolicy when(String name, Predicate<CommitState> rule) {
+        return new Custom(name, rule);
+    }
+
+    /**
+     * The runner commits after {@code records} processed records (0: not by count), after {@code interval}
+     * (null: not by time), or at the end of a poll ({@code atEndOfPoll}), whichever comes first, and only when
+     * something was processed since the last commit.
+     *
+     * @param name        for logs
+     * @param records     count threshold, 0 for none
+     * @param interval    time threshold, or null
+     * @param atEndOfPoll whether the end of a poll commits
+     */
+    record Periodic(String name, int records, Duration interval, boolean atEndOfPoll) implements CommitPolicy {
+        /** Checks the values. */
+        public Periodic {
+            Objects.requireNonNull(name, "name");
+            if (records < 0) {
+                throw new IllegalArgumentException("records must be >= 0, but was " + records);
             }
-        };
+        }
+
+        @Override
+        public boolean shouldCommit(CommitState s) {
+            long n = s.processedSinceCommit();
+            return n > 0 && (records > 0 && n >= records
+                    || interval != null && s.sinceLastCommit().compareTo(interval) >= 0
+                    || atEndOfPoll && s.endOfPoll());
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** The handler acknowledges; see {@link #manual()}. */
+    record Manual() implements CommitPolicy {
+        @Override
+        public boolean shouldCommit(CommitState state) {
+            return state.acknowledged();
+        }
+
+        @Override
+        public String toString() {
+            return "manual";
+        }
+    }
+
+    /**
+     * Kafka's consumer commits; see {@link #kafkaAutoCommit(Duration)}.
+     *
+     * @param interval {@code auto.commit.interval.ms}
+     */
+    record KafkaAutoCommit(Duration interval) implements CommitPolicy {
+        /** Checks the interval. */
+        public KafkaAutoCommit {
+            positive(interval, "interval");
+        }
+
+        @Override
+        public boolean shouldCommit(CommitState state) {
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return "kafkaAutoCommit(" + interval + ")";
+        }
+    }
+
+    /**
+     * A rule of your own; see {@link #when(String, Predicate)}.
+     *
+     * @param name for logs
+     * @param rule the rule
+     */
+    record Custom(String name, Predicate<CommitState> rule) implements CommitPolicy {
+        /** Checks for nulls. */
+        public Custom {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(rule, "rule");
+        }
+
+        @Override
+        public boolean shouldCommit(CommitState state) {
+            return rule.test(state);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
     }
 
     private static void positive(int value, String name) {
@@ -127,27 +227,6 @@ public interface CommitPolicy {
         Objects.requireNonNull(value, name);
         if (value.toMillis() < 1) {
             throw new IllegalArgumentException(name + " must be >= 1 ms, but was " + value);
-        }
-    }
-
-    /** A built-in policy with a readable name for logs. */
-    class Named implements CommitPolicy {
-        private final String name;
-        private final CommitPolicy rule;
-
-        Named(String name, CommitPolicy rule) {
-            this.name = name;
-            this.rule = rule;
-        }
-
-        @Override
-        public boolean shouldCommit(CommitState state) {
-            return rule.shouldCommit(state);
-        }
-
-        @Override
-        public String toString() {
-            return name;
         }
     }
 }

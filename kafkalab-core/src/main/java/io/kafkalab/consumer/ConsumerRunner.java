@@ -2,47 +2,37 @@ package io.kafkalab.consumer;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.OptionalLong;
 import java.util.regex.Pattern;
-import io.kafkalab.segment.AssembledMessage;
-import io.kafkalab.segment.DroppedMessage;
-import io.kafkalab.segment.Reassembler;
+import io.kafkalab.consumer.internal.Control;
+import io.kafkalab.consumer.internal.Engine;
+import io.kafkalab.consumer.internal.RunState;
 import io.kafkalab.segment.ReassemblyConfig;
-import io.kafkalab.segment.ReassemblyException;
-import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs a Kafka consumer loop that gets the hard parts right: it commits only what the handler finished, when
- * the {@link CommitPolicy} says, never backwards; it commits synchronously on revocation and close, and nothing
- * for lost partitions; it routes poison pills and handler failures to an {@link ErrorPolicy} instead of
- * looping on them or dropping them; and it stops gracefully.
+ * the {@link CommitPolicy} says, never backwards and never past a record that is not complete; it commits
+ * synchronously on revocation and close, and nothing for lost partitions; it routes poison pills and handler
+ * failures to an {@link ErrorPolicy} instead of looping on them or dropping them; and it stops gracefully.
  *
  * <pre>{@code
  * ConsumerRunner<String, CustomMessage> runner = ConsumerRunner
@@ -56,18 +46,24 @@ import org.slf4j.LoggerFactory;
  * runner.close(Duration.ofSeconds(10));
  * }</pre>
  *
- * <p><b>Threads.</b> The runner owns its {@code KafkaConsumer} (which is not thread safe) and uses it on one
- * thread only: its own after {@link #start()}, or the caller's in {@link #run()}. Handlers, policies and
- * listener callbacks run on that thread. {@link #close(Duration)}, {@link #metrics()} and {@link #failure()}
- * may be called from any thread.
+ * <p><b>Sequential or concurrent.</b> By default (concurrency 1) the handler runs on the runner's thread, one record
+ * or batch at a time, in offset order per partition. With {@link Builder#concurrency(int)} above 1 handlers run on a
+ * pool, with the {@link Ordering} chosen on the builder (per partition, per key, or none); records complete in any
+ * order, commits stop at the lowest incomplete one and record the completed ones above it in the commit metadata,
+ * so a restarted runner of the same group does not handle them again.
+ *
+ * <p><b>Threads.</b> The runner owns its Kafka consumer (which is not thread safe) and uses it on one thread only:
+ * its own after {@link #start()}, or the caller's in {@link #run()}. Sequentially, handlers, policies and listener
+ * callbacks run on that thread; concurrently, handlers and error policies run on the handler pool and must be
+ * thread safe. {@link #close(Duration)}, {@link #metrics()} and {@link #failure()} may be called from any thread.
  *
  * <p><b>Bytes.</b> The consumer reads raw bytes and the runner deserializes each record with the given
  * deserializers, so a failure always comes with the record's original bytes (for a dead-letter topic) and a
  * poison pill is handled like any other failure, without a seek.
  *
- * <p><b>Shutdown.</b> {@code close} wakes the consumer, lets the record or batch in progress finish, commits
- * what was processed, and closes the consumer within the close timeout. Records fetched but not processed are
- * not committed; the next owner of their partition reads them.
+ * <p><b>Shutdown.</b> {@code close} wakes the consumer, lets the records in the handler finish, commits what was
+ * processed, and closes the consumer within the close timeout. Records fetched but not processed are not
+ * committed; the next owner of their partition reads them.
  *
  * @param <K> key type
  * @param <V> value type
@@ -76,90 +72,67 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerRunner.class);
     private static final AtomicInteger IDS = new AtomicInteger();
+    /** The runner whose handler the current thread runs, so that close() from a handler does not wait for itself. */
+    private static final ThreadLocal<Object> IN_HANDLER = new ThreadLocal<>();
 
     /** How long one poll waits for records by default: short, so interval policies and close react quickly. */
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
     /** Bound on closing the consumer by default. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** Default bound on records in flight for a concurrent runner, per handler thread. */
+    public static final int DEFAULT_IN_FLIGHT_PER_THREAD = 10;
+    /** Default bound on bytes in flight for a concurrent runner. */
+    public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 64L << 20;
 
-    private final Map<String, Object> config;
+    private final String name;
     private final String groupId;
     private final List<String> topics;
     private final Pattern pattern;
-    private final Deserializer<K> keyDeserializer;
-    private final Deserializer<V> valueDeserializer;
-    private final AcknowledgingBatchHandler<K, V> handler;
-    private final int maxBatchSize;
-    private final CommitPolicy commitPolicy;
-    private final CommitMode commitMode;
-    private final ErrorPolicy errorPolicy;
-    private final ConsumerRunnerListener listener;
-    private final Clock clock;
+    private final Map<String, Object> config;
+    private final ConsumerFactory consumerFactory;
     private final Duration pollTimeout;
     private final Duration closeTimeout;
-    private final String name;
-    private final boolean autoCommit;
-    /** Null unless the runner reassembles segmented messages. */
-    private final Reassembler reassembler;
-    /** Prefix of the commit metadata that carries the delivered watermark. */
-    static final String DELIVERED_PREFIX = "kafkalab.delivered=";
+    private final ConsumerRunnerListener listener;
+    private final Control control;
+    private final Engine engine;
+    private final String description;
 
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean closing = new AtomicBoolean();
-    private final CountDownLatch closeSignal = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile Thread loopThread;
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile Consumer<byte[], byte[]> consumer;
     private volatile Throwable failure;
     private volatile Thread shutdownHook;
 
-    // loop state: the runner's thread only
-    private final Map<TopicPartition, Long> processed = new HashMap<>();
-    private final Map<TopicPartition, Long> committable = new HashMap<>();
-    private final Map<TopicPartition, Long> committed = new HashMap<>();
-    private final Map<TopicPartition, Long> firstUnprocessed = new HashMap<>();
-    // reassembly only: the first segment of a message whose handling has not finished, the delivered
-    // watermark read from the group's commit, and the watermark last committed
-    private final Map<TopicPartition, Long> inFlightFloor = new HashMap<>();
-    private final Map<TopicPartition, Long> deliveredWatermark = new HashMap<>();
-    private final Map<TopicPartition, Long> committedWatermark = new HashMap<>();
-    private final AtomicLong alreadyDelivered = new AtomicLong();
-    private long processedSinceCommit;
-    private Instant lastCommit;
-    private boolean acknowledged;
-    private boolean abandonPoll;
-    private RecordProcessingException stopCause;
-
-    private final AtomicLong recordsProcessed = new AtomicLong();
-    private final AtomicLong batchesProcessed = new AtomicLong();
-    private final AtomicLong commits = new AtomicLong();
-    private final AtomicLong commitFailures = new AtomicLong();
-    private final AtomicLong retries = new AtomicLong();
-    private final AtomicLong skipped = new AtomicLong();
-    private final AtomicLong deadLettered = new AtomicLong();
-    private final AtomicLong deserializationFailures = new AtomicLong();
-    private final AtomicLong stops = new AtomicLong();
-    private volatile Map<TopicPartition, Long> lastCommittedSnapshot = Map.of();
-    private volatile Map<TopicPartition, Long> lagSnapshot = Map.of();
-    private volatile io.kafkalab.segment.ReassemblyStats reassemblyStats;
-
-    private ConsumerRunner(Builder<K, V> b, AcknowledgingBatchHandler<K, V> handler, int maxBatchSize,
-                           boolean acknowledging) {
+    private ConsumerRunner(Builder<K, V> b, AcknowledgingRecordHandler<K, V> recordHandler,
+                           AcknowledgingBatchHandler<K, V> batchHandler, int maxBatchSize, boolean acknowledging) {
         this.groupId = b.groupId();
         if (b.topics.isEmpty() == (b.pattern == null)) {
             throw new IllegalArgumentException("give either topics or a pattern to subscribe to, not "
                     + (b.pattern == null ? "neither" : "both"));
         }
-        if (b.commitPolicy.commitsOnlyAcknowledged() && !acknowledging) {
+        if (b.commitPolicy instanceof CommitPolicy.Manual && !acknowledging) {
             throw new IllegalArgumentException("CommitPolicy.manual() needs an AcknowledgingRecordHandler or"
                     + " AcknowledgingBatchHandler: nothing would ever be committed");
         }
-        this.autoCommit = b.commitPolicy.autoCommitInterval() != null;
+        boolean autoCommit = b.commitPolicy instanceof CommitPolicy.KafkaAutoCommit;
         Object userAutoCommit = b.config.get(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
         if (!autoCommit && userAutoCommit != null && Boolean.parseBoolean(userAutoCommit.toString().trim())) {
             throw new IllegalArgumentException("enable.auto.commit=true conflicts with commit policy "
                     + b.commitPolicy + ": the runner commits itself; use CommitPolicy.kafkaAutoCommit(interval)"
                     + " for Kafka's auto-commit");
+        }
+        if (b.reassembly != null && batchHandler != null) {
+            throw new IllegalArgumentException("reassembly works with records(...) handlers; batches(...) with"
+                    + " reassembly is not supported");
+        }
+        boolean concurrent = b.concurrency > 1 || b.executor != null;
+        if (concurrent && autoCommit) {
+            throw new IllegalArgumentException("CommitPolicy.kafkaAutoCommit(...) cannot be used with concurrency "
+                    + b.concurrency + ": Kafka would commit records still in the handler; use another commit policy");
+        }
+        if (concurrent && batchHandler != null && b.ordering == Ordering.KEY) {
+            throw new IllegalArgumentException("ordering KEY works with records(...) handlers; batches(...) with"
+                    + " concurrency take ordering PARTITION or UNORDERED");
         }
         this.name = b.name != null ? b.name : "kafkalab-consumer-" + groupId + "-" + IDS.incrementAndGet();
         Map<String, Object> c = new HashMap<>(b.config);
@@ -173,22 +146,23 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
         this.config = c;
         this.topics = List.copyOf(b.topics);
         this.pattern = b.pattern;
-        this.keyDeserializer = b.keyDeserializer;
-        this.valueDeserializer = b.valueDeserializer;
-        this.handler = handler;
-        this.maxBatchSize = maxBatchSize;
-        this.commitPolicy = b.commitPolicy;
-        this.commitMode = b.commitMode;
-        this.errorPolicy = b.errorPolicy;
-        this.listener = b.listener;
-        this.clock = b.clock;
+        this.consumerFactory = b.consumerFactory;
         this.pollTimeout = b.pollTimeout;
         this.closeTimeout = b.closeTimeout;
-        if (b.reassembly != null && maxBatchSize != 1) {
-            throw new IllegalArgumentException("reassembly works with records(...) handlers; batches(...) with"
-                    + " reassembly is not supported");
-        }
-        this.reassembler = b.reassembly == null ? null : new Reassembler(b.reassembly);
+        this.listener = b.listener;
+        this.control = new Control(name, b.maxRecords);
+        int maxInFlight = b.maxInFlight > 0 ? b.maxInFlight
+                : Math.max(1000, DEFAULT_IN_FLIGHT_PER_THREAD * b.concurrency);
+        this.engine = new Engine.Settings(name, groupId, b.commitPolicy, b.commitMode, b.errorPolicy, b.listener,
+                b.clock, b.reassembly, concurrent, b.ordering, b.nullKeys, b.concurrency, maxInFlight,
+                b.maxInFlightBytes, maxBatchSize, b.executor, IN_HANDLER, this)
+                .build(b.keyDeserializer, b.valueDeserializer, recordHandler, batchHandler, control);
+        this.description = "group " + groupId + ", " + (pattern != null ? "pattern " + pattern : "topics " + topics)
+                + ", commit policy " + b.commitPolicy + " (" + b.commitMode + "), "
+                + (batchHandler != null ? "batches of at most " + maxBatchSize : "single records")
+                + (concurrent ? ", concurrency " + b.concurrency + " ordered by " + b.ordering : "")
+                + (b.reassembly != null ? ", reassembling" : "")
+                + (b.maxRecords != Long.MAX_VALUE ? ", stops after " + b.maxRecords + " records" : "");
     }
 
     /**
@@ -225,9 +199,7 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
      * @throws IllegalStateException when the runner was started before
      */
     public ConsumerRunner<K, V> start() {
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("runner " + name + " was started already");
-        }
+        begin();
         Thread t = new Thread(() -> {
             try {
                 execute();
@@ -241,17 +213,21 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
 
     /**
      * Runs the loop on the calling thread until {@link #close(Duration)} is called (from another thread, a
-     * handler, or a shutdown hook) or the error policy stops it.
+     * handler, or a shutdown hook), the error policy stops it, or {@link Builder#maxRecords(long)} records are done.
      *
      * @throws RecordProcessingException when the error policy stopped the runner
      * @throws IllegalStateException     when the runner was started before
      * @throws RuntimeException          whatever else ended the loop (for example an authorization error)
      */
     public void run() {
-        if (!started.compareAndSet(false, true)) {
+        begin();
+        execute();
+    }
+
+    private void begin() {
+        if (!control.runState().moveFrom(RunState.State.NEW, RunState.State.RUNNING)) {
             throw new IllegalStateException("runner " + name + " was started already");
         }
-        execute();
     }
 
     private void execute() {
@@ -262,9 +238,10 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
             failure = e;
             LOG.error("{}: consumer loop failed", name, e);
         } finally {
+            control.runState().stopped();
             terminated.countDown();
             removeShutdownHook();
-            notifyListener(() -> listener.onStopped(failure));
+            control.notifyListener(() -> listener.onStopped(failure));
         }
         Throwable f = failure;
         if (f instanceof RuntimeException r) {
@@ -277,26 +254,24 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
     }
 
     /**
-     * Stops the runner: wakes the consumer, lets the record or batch in progress finish, commits what was
-     * processed, closes the consumer. Idempotent. From the runner's own thread (a handler) it only asks the
-     * loop to stop after the current record or batch and returns at once.
+     * Stops the runner: wakes the consumer, lets the records in the handler finish, commits what was processed,
+     * closes the consumer. Idempotent. From a handler (the runner's own thread, or a handler thread of a concurrent
+     * runner) it only asks the loop to stop and returns at once.
      *
      * @param timeout how long to wait for the loop to end
      * @return whether the loop ended within {@code timeout} (true as well when it never started)
      */
     public boolean close(Duration timeout) {
-        closing.set(true);
-        closeSignal.countDown();
-        if (!started.get()) {
-            if (started.compareAndSet(false, true)) {
-                terminated.countDown();
-            }
+        RunState.State was = control.runState().get();
+        control.requestClose();
+        if (was == RunState.State.NEW) {
+            terminated.countDown();
             return true;
         }
-        if (Thread.currentThread() == loopThread) {
+        if (Thread.currentThread() == loopThread || IN_HANDLER.get() == this) {
             return false;
         }
-        KafkaConsumer<byte[], byte[]> c = consumer;
+        Consumer<byte[], byte[]> c = consumer;
         if (c != null) {
             try {
                 c.wakeup();
@@ -348,7 +323,8 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
 
     /** @return whether the loop is running (started and not yet ended) */
     public boolean isRunning() {
-        return started.get() && terminated.getCount() > 0;
+        RunState.State s = control.runState().get();
+        return s != RunState.State.NEW && terminated.getCount() > 0;
     }
 
     /** @return what ended the loop other than a close (a {@link RecordProcessingException} after STOP), or null */
@@ -358,531 +334,55 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
 
     /** @return counters and per-partition offsets as of now */
     public RunnerMetrics metrics() {
-        return new RunnerMetrics(recordsProcessed.get(), batchesProcessed.get(), commits.get(), commitFailures.get(),
-                retries.get(), skipped.get(), deadLettered.get(), deserializationFailures.get(), stops.get(),
-                lastCommittedSnapshot, lagSnapshot, alreadyDelivered.get(), reassemblyStats);
+        return engine.metrics();
     }
 
     // ------------------------------------------------------------------------------------------------ loop
 
     private void loop() {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (Consumer<byte[], byte[]> c = consumerFactory.create(config)) {
             consumer = c;
-            Rebalance rebalance = new Rebalance();
+            engine.start(c);
+            Rebalance rebalance = new Rebalance(c);
             if (pattern != null) {
                 c.subscribe(pattern, rebalance);
             } else {
                 c.subscribe(topics, rebalance);
             }
-            lastCommit = clock.instant();
-            LOG.info("{} started: group {}, {}, commit policy {} ({}), batches of at most {}", name, groupId,
-                    pattern != null ? "pattern " + pattern : "topics " + topics, commitPolicy, commitMode,
-                    maxBatchSize);
+            LOG.info("{} started: {}", name, description);
             try {
-                while (!closing.get() && stopCause == null) {
+                while (control.runState().running() && control.stopCause() == null && !engine.finished()) {
+                    boolean blocked = engine.blocked();
+                    if (blocked) {
+                        engine.awaitProgress(pollTimeout); // the consumer heartbeats on its own thread meanwhile
+                    }
+                    engine.collect();
                     ConsumerRecords<byte[], byte[]> polled;
                     try {
-                        polled = c.poll(pollTimeout);
+                        polled = c.poll(blocked ? Duration.ZERO : pollTimeout);
                     } catch (WakeupException e) {
                         continue;
                     }
-                    if (reassembler != null) {
-                        processReassembling(polled);
-                        if (stopCause == null && !closing.get()) {
-                            handleDrops(reassembler.expire());
-                        }
-                        reassemblyStats = reassembler.stats();
-                    } else {
-                        process(polled);
-                    }
-                    if (abandonPoll) {
-                        // a commit failed because the group moved on: the rest of this poll is not ours to
-                        // process now; rewind so that partitions we keep are read again from the first
-                        // unprocessed record
-                        rewindUnprocessed(c);
-                        abandonPoll = false;
-                    } else if (stopCause == null) {
-                        maybeCommit(true);
-                    }
-                    updateLag(c);
+                    engine.afterPoll(polled);
                 }
             } catch (RuntimeException | Error e) {
                 // the consumer is closed on the way out; under Kafka's auto-commit that close would commit
                 // the positions of records never processed
                 try {
-                    rewindUnprocessed(c);
+                    engine.rewind();
                 } catch (RuntimeException suppressed) {
                     e.addSuppressed(suppressed);
                 }
+                engine.shutdown();
                 throw e;
             }
-            rewindUnprocessed(c);
-            if (!autoCommit) {
-                commit(c, assignedOffsets(c), true);
-            }
+            engine.finish(closeTimeout);
             c.close(closeTimeout);
             consumer = null;
-            LOG.info("{} stopped: {} records processed", name, recordsProcessed.get());
+            LOG.info("{} stopped: {} records processed", name, engine.metrics().recordsProcessed());
         }
-        if (stopCause != null) {
-            throw stopCause;
-        }
-    }
-
-    /** Every partition of a new poll starts unprocessed at its first record. */
-    private void beginPoll(ConsumerRecords<byte[], byte[]> polled) {
-        firstUnprocessed.clear();
-        for (TopicPartition tp : polled.partitions()) {
-            firstUnprocessed.put(tp, polled.records(tp).get(0).offset());
-        }
-    }
-
-    private void process(ConsumerRecords<byte[], byte[]> polled) {
-        beginPoll(polled);
-        for (TopicPartition tp : polled.partitions()) {
-            List<ConsumerRecord<byte[], byte[]>> raw = polled.records(tp);
-            int i = 0;
-            while (i < raw.size()) {
-                if (closing.get() || stopCause != null || abandonPoll) {
-                    return;
-                }
-                List<ConsumerRecord<K, V>> typed = new ArrayList<>(Math.min(maxBatchSize, raw.size() - i));
-                Poison poison = null;
-                int j = i;
-                while (j < raw.size() && typed.size() < maxBatchSize) {
-                    try {
-                        typed.add(deserialize(raw.get(j)));
-                        j++;
-                    } catch (Poison p) {
-                        poison = p;
-                        break;
-                    }
-                }
-                if (!typed.isEmpty()) {
-                    if (!dispatch(tp, typed, raw.subList(i, i + typed.size()).stream().map(List::of).toList())) {
-                        return;
-                    }
-                    i += typed.size();
-                } else {
-                    deserializationFailures.incrementAndGet();
-                    if (!recover(tp, List.of(raw.get(i)), poison.getCause(), poison.kind, 1)) {
-                        return;
-                    }
-                    i++;
-                }
-            }
-            firstUnprocessed.remove(tp);
-        }
-    }
-
-    /** Hands typed records to the handler; on failure asks the error policy. Returns false to stop. */
-    private boolean dispatch(TopicPartition tp, List<ConsumerRecord<K, V>> typed,
-                             List<List<ConsumerRecord<byte[], byte[]>>> rawPerRecord) {
-        int start = 0;
-        int attempt = 1;
-        while (start < typed.size()) {
-            if (abandonPoll) {
-                return false;
-            }
-            List<ConsumerRecord<K, V>> batch = Collections.unmodifiableList(typed.subList(start, typed.size()));
-            acknowledged = false;
-            try {
-                handler.handle(batch, () -> acknowledged = true);
-                markProcessed(tp, batch.get(batch.size() - 1).offset(), batch.size());
-                batchesProcessed.incrementAndGet();
-                afterHandled();
-                return !abandonPoll;
-            } catch (Exception e) {
-                int index = e instanceof BatchFailedException b && b.index() < batch.size() ? b.index() : -1;
-                Throwable cause = index >= 0 ? e.getCause() : e;
-                if (index > 0) {
-                    markProcessed(tp, batch.get(index - 1).offset(), index);
-                    afterHandled();
-                    start += index;
-                    attempt = 1;
-                }
-                int failedFrom = start;
-                int failedTo = index >= 0 ? start + 1 : typed.size();
-                List<ConsumerRecord<byte[], byte[]>> failedRaw = new ArrayList<>();
-                rawPerRecord.subList(failedFrom, failedTo).forEach(failedRaw::addAll);
-                ErrorDecision decision = decide(failedRaw, cause, FailureKind.HANDLER, attempt);
-                switch (decision.outcome()) {
-                    case RETRY -> {
-                        retries.incrementAndGet();
-                        attempt++;
-                        if (!waitBeforeRetry(decision.retryDelay())) {
-                            return false;
-                        }
-                    }
-                    case SKIP, DEAD_LETTERED -> {
-                        count(decision, failedRaw.size());
-                        markRecovered(tp, failedRaw);
-                        afterHandled();
-                        start = failedTo;
-                        attempt = 1;
-                    }
-                    case STOP -> {
-                        stop(failedRaw.get(0), decision);
-                        return false;
-                    }
-                }
-            }
-        }
-        return true;
-    }
-
-    /** A poison pill: asks the error policy (which may not retry it). Returns false to stop. */
-    private boolean recover(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> raw, Throwable error,
-                            FailureKind kind, int attempt) {
-        if (!recovered(tp, raw, decide(raw, error, kind, attempt), error)) {
-            return false;
-        }
-        markRecovered(tp, raw);
-        afterHandled();
-        return true;
-    }
-
-    private ErrorDecision decide(List<ConsumerRecord<byte[], byte[]>> raw, Throwable error, FailureKind kind,
-                                 int attempt) {
-        Failure f = new Failure(raw, error, kind, attempt, groupId);
-        ErrorDecision decision;
-        try {
-            decision = Objects.requireNonNull(errorPolicy.onFailure(f), "error policy returned null");
-        } catch (RuntimeException e) {
-            LOG.error("{}: the error policy itself failed on {}; stopping", name, f.where(), e);
-            decision = ErrorDecision.stop(e);
-        }
-        if (decision.outcome() == ErrorDecision.Outcome.RETRY) {
-            LOG.warn("{}: {} failed ({}, attempt {}), retrying in {} ms: {}", name, f.where(), kind, attempt,
-                    decision.retryDelay().toMillis(), error.toString());
-        } else if (decision.outcome() != ErrorDecision.Outcome.STOP) {
-            LOG.warn("{}: {} failed ({}, attempt {}), {}: {}", name, f.where(), kind, attempt,
-                    decision.outcome() == ErrorDecision.Outcome.SKIP ? "skipped" : "dead-lettered", error.toString());
-        }
-        ErrorDecision reported = decision;
-        notifyListener(() -> listener.onError(f, reported));
-        return decision;
-    }
-
-    private void stop(ConsumerRecord<byte[], byte[]> failed, ErrorDecision decision) {
-        stops.incrementAndGet();
-        Throwable cause = decision.cause() != null ? decision.cause() : new IllegalStateException("stopped by policy");
-        stopCause = new RecordProcessingException(failed.topic(), failed.partition(), failed.offset(), cause);
-        LOG.error("{}: stopping at {}-{}@{}, not committing it: {}", name, failed.topic(), failed.partition(),
-                failed.offset(), cause.toString());
-    }
-
-    private boolean waitBeforeRetry(Duration delay) {
-        try {
-            if (closeSignal.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
-                return false;
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private ConsumerRecord<K, V> deserialize(ConsumerRecord<byte[], byte[]> r) throws Poison {
-        K key;
-        V value;
-        try {
-            key = keyDeserializer.deserialize(r.topic(), r.headers(), r.key());
-        } catch (RuntimeException e) {
-            throw new Poison(FailureKind.KEY_DESERIALIZATION, e);
-        }
-        try {
-            value = valueDeserializer.deserialize(r.topic(), r.headers(), r.value());
-        } catch (RuntimeException e) {
-            throw new Poison(FailureKind.VALUE_DESERIALIZATION, e);
-        }
-        return new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.timestampType(),
-                r.serializedKeySize(), r.serializedValueSize(), key, value, r.headers(), r.leaderEpoch());
-    }
-
-    /** Reassembly: one raw record at a time through the reassembler; complete messages to the handler. */
-    private void processReassembling(ConsumerRecords<byte[], byte[]> polled) {
-        beginPoll(polled);
-        for (TopicPartition tp : polled.partitions()) {
-            for (ConsumerRecord<byte[], byte[]> r : polled.records(tp)) {
-                if (closing.get() || stopCause != null || abandonPoll) {
-                    return;
-                }
-                Reassembler.Result result = reassembler.add(r);
-                if (!handleDrops(result.dropped())) {
-                    return;
-                }
-                AssembledMessage m = result.message();
-                if (m != null) {
-                    if (m.lastOffset() < deliveredWatermark.getOrDefault(tp, -1L)) {
-                        alreadyDelivered.incrementAndGet(); // delivered before a restart, as the commit records
-                    } else if (!deliver(tp, m)) {
-                        return;
-                    }
-                }
-                markConsumed(tp, r.offset());
-            }
-            firstUnprocessed.remove(tp);
-        }
-    }
-
-    /** Hands a complete message to the handler. Returns false to stop. */
-    private boolean deliver(TopicPartition tp, AssembledMessage m) {
-        ConsumerRecord<byte[], byte[]> first = m.segments().get(0);
-        ConsumerRecord<byte[], byte[]> whole = new ConsumerRecord<>(tp.topic(), tp.partition(), m.lastOffset(),
-                m.timestamp(), first.timestampType(), m.key() == null ? -1 : m.key().length, m.value().length,
-                m.key(), m.value(), m.headers(), first.leaderEpoch());
-        // until the handler is done with it, no commit may pass the message's first segment
-        inFlightFloor.put(tp, m.firstOffset());
-        boolean done;
-        ConsumerRecord<K, V> typed;
-        try {
-            typed = deserialize(whole);
-        } catch (Poison p) {
-            deserializationFailures.incrementAndGet();
-            ErrorDecision d = decide(m.segments(), p.getCause(), p.kind, 1);
-            done = recovered(tp, m.segments(), d, p.getCause());
-            if (done) {
-                inFlightFloor.remove(tp);
-            }
-            return done;
-        }
-        done = dispatch(tp, List.of(typed), List.of(m.segments()));
-        if (done) {
-            inFlightFloor.remove(tp);
-        }
-        return done;
-    }
-
-    /** Gives dropped messages to the error policy. Returns false to stop. */
-    private boolean handleDrops(List<DroppedMessage> drops) {
-        for (DroppedMessage d : drops) {
-            ReassemblyException error = new ReassemblyException(d);
-            ErrorDecision decision = decide(d.segments(), error, FailureKind.SEGMENT, 1);
-            if (!recovered(d.partition(), d.segments(), decision, error)) {
-                inFlightFloor.merge(d.partition(), d.firstOffset(), Math::min);
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void count(ErrorDecision decision, int records) {
-        (decision.outcome() == ErrorDecision.Outcome.SKIP ? skipped : deadLettered).addAndGet(records);
-    }
-
-    /**
-     * Applies a decision about records that cannot be retried (poison pills, dropped segmented messages):
-     * counts a skip or dead letter, stops on STOP and on RETRY (retrying cannot help). Returns false to stop.
-     */
-    private boolean recovered(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> raw, ErrorDecision decision,
-                              Throwable error) {
-        switch (decision.outcome()) {
-            case SKIP, DEAD_LETTERED -> count(decision, raw.size());
-            case RETRY -> {
-                LOG.error("{}: the error policy asked to retry {} records at {}-{}@{}; retrying cannot help, stopping",
-                        name, raw.size(), tp.topic(), tp.partition(), raw.get(0).offset());
-                stop(raw.get(0), ErrorDecision.stop(error));
-                return false;
-            }
-            default -> {
-                stop(raw.get(0), decision);
-                return false;
-            }
-        }
-        return true;
-    }
-
-    // ------------------------------------------------------------------------------------------ offsets
-
-    /** Reassembly: a raw record was consumed (its message delivered, pending in the reassembler, or dropped). */
-    private void markConsumed(TopicPartition tp, long offset) {
-        firstUnprocessed.computeIfPresent(tp, (k, v) -> offset + 1);
-        processed.merge(tp, offset + 1, Math::max);
-        if (!commitPolicy.commitsOnlyAcknowledged()) {
-            committable.merge(tp, offset + 1, Math::max);
-        }
-    }
-
-    private void markProcessed(TopicPartition tp, long lastOffset, int count) {
-        firstUnprocessed.computeIfPresent(tp, (k, v) -> lastOffset + 1);
-        processed.merge(tp, lastOffset + 1, Math::max);
-        if (!commitPolicy.commitsOnlyAcknowledged()) {
-            committable.merge(tp, lastOffset + 1, Math::max);
-        }
-        processedSinceCommit += count;
-        recordsProcessed.addAndGet(count);
-    }
-
-    private void markRecovered(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> raw) {
-        long last = raw.stream().mapToLong(ConsumerRecord::offset).max().orElseThrow();
-        firstUnprocessed.computeIfPresent(tp, (k, v) -> Math.max(v, last + 1));
-        processed.merge(tp, last + 1, Math::max);
-        // a skipped or dead-lettered record is done with: committable even under manual commits
-        committable.merge(tp, last + 1, Math::max);
-        processedSinceCommit += raw.size();
-    }
-
-    private void afterHandled() {
-        if (acknowledged) {
-            committable.putAll(processed);
-        }
-        maybeCommit(false);
-        acknowledged = false;
-    }
-
-    private void maybeCommit(boolean endOfPoll) {
-        if (autoCommit) {
-            return;
-        }
-        CommitState state = new CommitState(processedSinceCommit, Duration.between(lastCommit, clock.instant()),
-                endOfPoll, acknowledged);
-        if (commitPolicy.shouldCommit(state)) {
-            commit(consumer, assignedOffsets(consumer), commitMode == CommitMode.SYNC);
-            processedSinceCommit = 0;
-            lastCommit = clock.instant();
-        }
-    }
-
-    /** Committable offsets of assigned partitions that are ahead of what is committed. */
-    private Map<TopicPartition, OffsetAndMetadata> assignedOffsets(KafkaConsumer<byte[], byte[]> c) {
-        return offsetsAhead(c.assignment());
-    }
-
-    private Map<TopicPartition, OffsetAndMetadata> offsetsAhead(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
-        for (TopicPartition tp : partitions) {
-            Long next = committable.get(tp);
-            if (next == null) {
-                continue;
-            }
-            long done = committed.getOrDefault(tp, -1L);
-            if (reassembler == null) {
-                if (next > done) {
-                    offsets.put(tp, new OffsetAndMetadata(next));
-                }
-                continue;
-            }
-            // never past an incomplete message, nor past one whose handling has not finished; the metadata
-            // records how far messages were delivered, so a restart that re-reads from there skips them
-            long offset = next;
-            OptionalLong safe = reassembler.safeOffset(tp);
-            if (safe.isPresent()) {
-                offset = Math.min(offset, safe.getAsLong());
-            }
-            Long floor = inFlightFloor.get(tp);
-            if (floor != null) {
-                offset = Math.min(offset, floor);
-            }
-            offset = Math.max(offset, done);
-            if (offset > done || next > committedWatermark.getOrDefault(tp, -1L)) {
-                offsets.put(tp, new OffsetAndMetadata(offset, DELIVERED_PREFIX + next));
-            }
-        }
-        return offsets;
-    }
-
-    private void commit(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, OffsetAndMetadata> offsets,
-                        boolean sync) {
-        if (offsets.isEmpty()) {
-            return;
-        }
-        if (!sync) {
-            c.commitAsync(offsets, (done, error) -> {
-                if (error == null) {
-                    committed(done);
-                } else {
-                    commitFailed(offsets, error);
-                }
-            });
-            return;
-        }
-        try {
-            try {
-                c.commitSync(offsets);
-            } catch (WakeupException e) {
-                // close() woke the consumer while we were committing: the wakeup is spent, commit again
-                c.commitSync(offsets);
-            }
-            committed(offsets);
-        } catch (RuntimeException e) {
-            commitFailed(offsets, e);
-        }
-    }
-
-    private void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        commits.incrementAndGet();
-        offsets.forEach((tp, o) -> {
-            committed.merge(tp, o.offset(), Math::max);
-            watermark(o).ifPresent(w -> committedWatermark.merge(tp, w, Math::max));
-        });
-        lastCommittedSnapshot = Map.copyOf(committed);
-        LOG.debug("{} committed {}", name, offsets);
-        notifyListener(() -> listener.onCommitted(offsets));
-    }
-
-    private void commitFailed(Map<TopicPartition, OffsetAndMetadata> offsets, Exception error) {
-        commitFailures.incrementAndGet();
-        if (error instanceof CommitFailedException || error instanceof RebalanceInProgressException) {
-            abandonPoll = true;
-        }
-        LOG.warn("{}: commit of {} failed: {}", name, offsets, error.toString());
-        notifyListener(() -> listener.onCommitFailed(offsets, error));
-    }
-
-    /** Moves positions back to the first record not processed, so that Kafka's auto-commit on close stops there. */
-    private void rewindUnprocessed(KafkaConsumer<byte[], byte[]> c) {
-        firstUnprocessed.forEach((tp, offset) -> {
-            if (c.assignment().contains(tp)) {
-                c.seek(tp, offset);
-            }
-        });
-    }
-
-    private void updateLag(KafkaConsumer<byte[], byte[]> c) {
-        Map<TopicPartition, Long> lag = new HashMap<>();
-        for (TopicPartition tp : c.assignment()) {
-            c.currentLag(tp).ifPresent(l -> lag.put(tp, l));
-        }
-        lagSnapshot = Map.copyOf(lag);
-    }
-
-    private void forget(Collection<TopicPartition> partitions) {
-        for (TopicPartition tp : partitions) {
-            processed.remove(tp);
-            committable.remove(tp);
-            committed.remove(tp);
-            firstUnprocessed.remove(tp);
-            if (reassembler != null) {
-                // never committed past: whoever reads the partition next reads these segments again
-                reassembler.forget(tp);
-                inFlightFloor.remove(tp);
-                deliveredWatermark.remove(tp);
-                committedWatermark.remove(tp);
-            }
-        }
-    }
-
-    /** The delivered watermark in a commit's metadata, if it carries one. */
-    static OptionalLong watermark(OffsetAndMetadata o) {
-        String meta = o == null ? null : o.metadata();
-        if (meta == null || !meta.startsWith(DELIVERED_PREFIX)) {
-            return OptionalLong.empty();
-        }
-        try {
-            return OptionalLong.of(Long.parseLong(meta.substring(DELIVERED_PREFIX.length())));
-        } catch (NumberFormatException e) {
-            return OptionalLong.empty();
-        }
-    }
-
-    private void notifyListener(Runnable call) {
-        try {
-            call.run();
-        } catch (RuntimeException e) {
-            LOG.warn("{}: listener failed", name, e);
+        if (control.stopCause() != null) {
+            throw control.stopCause();
         }
     }
 
@@ -898,50 +398,32 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {
+        private final Consumer<byte[], byte[]> c;
+
+        Rebalance(Consumer<byte[], byte[]> c) {
+            this.c = c;
+        }
+
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (!autoCommit) {
-                commit(consumer, offsetsAhead(partitions), true);
-            }
-            forget(partitions);
+            engine.revoked(partitions, closeTimeout);
             LOG.info("{} revoked {}", name, partitions);
-            notifyListener(() -> listener.onRevoked(partitions));
+            control.notifyListener(() -> listener.onRevoked(partitions));
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            forget(partitions);
+            engine.lost(partitions);
             LOG.warn("{} lost {}; nothing committed for them", name, partitions);
-            notifyListener(() -> listener.onLost(partitions));
+            control.notifyListener(() -> listener.onLost(partitions));
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (reassembler != null && !partitions.isEmpty()) {
-                // how far the previous owner delivered: messages completing below it are not delivered again
-                consumer.committed(new java.util.HashSet<>(partitions)).forEach((tp, o) -> {
-                    if (o != null) {
-                        committed.put(tp, o.offset());
-                        watermark(o).ifPresent(w -> {
-                            deliveredWatermark.put(tp, w);
-                            committedWatermark.put(tp, w);
-                        });
-                    }
-                });
-            }
+            // what the group committed, and what its metadata says completed above it or was delivered
+            engine.assigned(partitions, partitions.isEmpty() ? Map.of() : c.committed(new HashSet<>(partitions)));
             LOG.info("{} assigned {}", name, partitions);
-            notifyListener(() -> listener.onAssigned(partitions));
-        }
-    }
-
-    /** A record the deserializers refused. */
-    private static final class Poison extends Exception {
-        private static final long serialVersionUID = 1L;
-        private final FailureKind kind;
-
-        Poison(FailureKind kind, RuntimeException cause) {
-            super(cause);
-            this.kind = kind;
+            control.notifyListener(() -> listener.onAssigned(partitions));
         }
     }
 
@@ -968,6 +450,14 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
         private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
         private String name;
         private ReassemblyConfig reassembly;
+        private Ordering ordering = Ordering.PARTITION;
+        private Ordering nullKeys = Ordering.PARTITION;
+        private int concurrency = 1;
+        private int maxInFlight;
+        private long maxInFlightBytes = DEFAULT_MAX_IN_FLIGHT_BYTES;
+        private Executor executor;
+        private ConsumerFactory consumerFactory = ConsumerFactory.KAFKA;
+        private long maxRecords = Long.MAX_VALUE;
 
         private Builder(Map<String, ?> config, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
             this.config = new HashMap<>(Objects.requireNonNull(config, "consumerConfig"));
@@ -1092,16 +582,114 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How many handler calls may run at once. 1, the default, runs the handler on the runner's thread, in offset
+         * order per partition. Above 1, handlers run on a pool of that many threads the runner owns (or on
+         * {@link #executor(Executor)}), records complete in any order allowed by {@link #ordering(Ordering)}, and the
+         * poll loop never waits on a handler, so {@code max.poll.interval.ms} is not consumed by slow records.
+         *
+         * @param threads at least 1
+         * @return this
+         */
+        public Builder<K, V> concurrency(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("concurrency must be >= 1, but was " + threads);
+            }
+            this.concurrency = threads;
+            return this;
+        }
+
+        /**
+         * @param ordering which records may run at once with concurrency; default {@link Ordering#PARTITION}
+         * @return this
+         */
+        public Builder<K, V> ordering(Ordering ordering) {
+            this.ordering = Objects.requireNonNull(ordering, "ordering");
+            return this;
+        }
+
+        /**
+         * @param ordering how records with a null key are ordered under {@link Ordering#KEY}: {@link Ordering#PARTITION}
+         *                 (the default: in offset order within their partition, as one key) or
+         *                 {@link Ordering#UNORDERED}
+         * @return this
+         */
+        public Builder<K, V> nullKeys(Ordering ordering) {
+            if (Objects.requireNonNull(ordering, "ordering") == Ordering.KEY) {
+                throw new IllegalArgumentException("nullKeys must be PARTITION or UNORDERED, but was KEY");
+            }
+            this.nullKeys = ordering;
+            return this;
+        }
+
+        /**
+         * Bounds a concurrent runner's records fetched and not yet complete (queued for their key or partition,
+         * running, or under retry); past it the runner pauses its partitions until records complete.
+         *
+         * @param records at least 1; default {@value #DEFAULT_IN_FLIGHT_PER_THREAD} per handler thread, at least 1000
+         * @param bytes   key and value bytes, at least 1; default 64 MiB
+         * @return this
+         */
+        public Builder<K, V> maxInFlight(int records, long bytes) {
+            if (records < 1) {
+                throw new IllegalArgumentException("maxInFlight records must be >= 1, but was " + records);
+            }
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxInFlight bytes must be >= 1, but was " + bytes);
+            }
+            this.maxInFlight = records;
+            this.maxInFlightBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Runs handlers on your executor instead of a pool the runner owns (and makes the runner concurrent);
+         * the runner still submits at most {@link #concurrency(int)} handler tasks at once, and does not shut it down.
+         *
+         * @param executor the executor
+         * @return this
+         */
+        public Builder<K, V> executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * @param factory creates the Kafka consumer; default {@link ConsumerFactory#KAFKA}. Tests pass one that
+         *                returns Kafka's {@code MockConsumer}.
+         * @return this
+         */
+        public Builder<K, V> consumerFactory(ConsumerFactory factory) {
+            this.consumerFactory = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /**
+         * Stops the runner by itself once exactly {@code records} records (reassembled messages count once) were
+         * handed to the handler or the error policy and are done; a last batch is cut to fit. It then commits
+         * exactly those, as on close, and ends. Records fetched beyond them are neither handled nor committed.
+         *
+         * @param records at least 1
+         * @return this
+         */
+        public Builder<K, V> maxRecords(long records) {
+            if (records < 1) {
+                throw new IllegalArgumentException("maxRecords must be >= 1, but was " + records);
+            }
+            this.maxRecords = records;
+            return this;
+        }
+
         /** Builds a runner that hands the handler one record at a time. */
         public ConsumerRunner<K, V> records(RecordHandler<K, V> handler) {
             Objects.requireNonNull(handler, "handler");
-            return new ConsumerRunner<>(this, (batch, ack) -> handler.handle(batch.get(0)), 1, false);
+            return new ConsumerRunner<>(this, (record, ack) -> handler.handle(record), null, 1, false);
         }
 
         /** Builds a runner that hands the handler one record at a time, with an {@link Acknowledgment}. */
         public ConsumerRunner<K, V> acknowledgingRecords(AcknowledgingRecordHandler<K, V> handler) {
             Objects.requireNonNull(handler, "handler");
-            return new ConsumerRunner<>(this, (batch, ack) -> handler.handle(batch.get(0), ack), 1, true);
+            return new ConsumerRunner<>(this, handler, null, 1, true);
         }
 
         /**
@@ -1112,13 +700,14 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
          */
         public ConsumerRunner<K, V> batches(int maxBatchSize, BatchHandler<K, V> handler) {
             Objects.requireNonNull(handler, "handler");
-            return new ConsumerRunner<>(this, (batch, ack) -> handler.handle(batch), batchSize(maxBatchSize), false);
+            return new ConsumerRunner<>(this, null, (batch, ack) -> handler.handle(batch), batchSize(maxBatchSize),
+                    false);
         }
 
         /** As {@link #batches(int, BatchHandler)}, with an {@link Acknowledgment}. */
         public ConsumerRunner<K, V> acknowledgingBatches(int maxBatchSize, AcknowledgingBatchHandler<K, V> handler) {
             Objects.requireNonNull(handler, "handler");
-            return new ConsumerRunner<>(this, handler, batchSize(maxBatchSize), true);
+            return new ConsumerRunner<>(this, null, handler, batchSize(maxBatchSize), true);
         }
 
         private String groupId() {

@@ -21,11 +21,17 @@ import org.apache.kafka.common.TopicPartition;
  * @param alreadyDelivered        reassembled messages not delivered again after a restart, because the delivered
  *                                watermark in the group's commit shows they were
  * @param reassembly              the reassembler's counters, or null when the runner does not reassemble
+ * @param alreadyCompleted        records not handled again after a restart, because the group's commit metadata
+ *                                records them as completed above the committed offset (concurrent runners)
+ * @param inFlight                records handed out and not yet complete, as of the last poll
+ * @param pauses                  times the runner paused partitions for back-pressure (in-flight bound, byte
+ *                                bound or commit-metadata budget)
  */
 public record RunnerMetrics(long recordsProcessed, long batchesProcessed, long commits, long commitFailures,
                             long retries, long skipped, long deadLettered, long deserializationFailures,
                             long stopped, Map<TopicPartition, Long> lastCommitted, Map<TopicPartition, Long> lag,
-                            long alreadyDelivered, ReassemblyStats reassembly) {
+                            long alreadyDelivered, ReassemblyStats reassembly, long alreadyCompleted,
+                            long inFlight, long pauses) {
 
     /** Copies the maps. */
     public RunnerMetrics {

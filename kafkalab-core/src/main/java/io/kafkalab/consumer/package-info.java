@@ -3,7 +3,10 @@
  * with a pluggable {@link io.kafkalab.consumer.CommitPolicy} (when to commit) and
  * {@link io.kafkalab.consumer.ErrorPolicy} (what to do with poison pills and handler failures: retry, skip,
  * dead-letter, stop), and reports what it does through {@link io.kafkalab.consumer.ConsumerRunnerListener}
- * and {@link io.kafkalab.consumer.RunnerMetrics}.
+ * and {@link io.kafkalab.consumer.RunnerMetrics}. Sequential by default; with
+ * {@link io.kafkalab.consumer.ConsumerRunner.Builder#concurrency(int)} handlers run on a pool, ordered by
+ * {@link io.kafkalab.consumer.Ordering} (partition, key or none), and commits never pass an incomplete record. The
+ * engine itself lives in {@code io.kafkalab.consumer.internal}.
  *
  * <p>Parameters and return values are non-null unless their Javadoc says otherwise.
  */

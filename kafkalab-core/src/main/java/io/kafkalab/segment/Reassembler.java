@@ -77,12 +77,24 @@ public final class Reassembler {
         this.config = Objects.requireNonNull(config, "config");
     }
 
-    /** What one {@link #add} produced: at most one complete message, and any messages dropped meanwhile. */
-    public record Result(AssembledMessage message, List<DroppedMessage> dropped) {
+    /**
+     * What one {@link #add} produced: at most one complete message, and any messages dropped meanwhile.
+     *
+     * @param message   the message it completed or passed through, or null
+     * @param dropped   messages given up on meanwhile
+     * @param discarded whether the record itself was discarded as a duplicate segment (counted in
+     *                  {@link ReassemblyStats}): it is neither held nor part of a message
+     */
+    public record Result(AssembledMessage message, List<DroppedMessage> dropped, boolean discarded) {
 
         /** Copies the list. */
         public Result {
             dropped = List.copyOf(dropped);
+        }
+
+        /** A result without a discarded record. */
+        public Result(AssembledMessage message, List<DroppedMessage> dropped) {
+            this(message, dropped, false);
         }
     }
 
@@ -100,8 +112,9 @@ public final class Reassembler {
         ps.newest = Math.max(ps.newest, record.offset());
         expireByDistance(tp, ps, dropped);
         expireByAge(dropped);
+        long duplicatesBefore = duplicateSegments;
         AssembledMessage message = accept(tp, ps, record, dropped);
-        return new Result(message, dropped);
+        return new Result(message, dropped, duplicateSegments != duplicatesBefore);
     }
 
     /**

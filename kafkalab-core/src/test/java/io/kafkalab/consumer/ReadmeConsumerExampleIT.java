@@ -21,7 +21,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
-/** The README's consumer example (the lab's batch consumer), compiled and run. */
+/** The consumer example of docs/core-api.md (the lab's batch consumer), compiled and run. */
 @KafkaTest(brokers = 3)
 class ReadmeConsumerExampleIT {
 
@@ -65,5 +65,38 @@ class ReadmeConsumerExampleIT {
         assertThat(KafkaTestUtils.committedOffsets(cluster, group).values().stream().mapToLong(Long::longValue).sum())
                 .isEqualTo(100);
         assertThat(KafkaTestUtils.committedOffsets(cluster, group)).containsKey(new TopicPartition(topic, 0));
+    }
+
+    @Test
+    void aConcurrentRunnerKeepsEachUsersOrder(KafkaCluster cluster) {
+        String bootstrapServers = cluster.bootstrapServers();
+        String topic = KafkaTestUtils.uniqueTopic("readme-concurrent");
+        String group = KafkaTestUtils.uniqueGroup("per-user");
+        cluster.createTopic(topic, 3, 2);
+        KafkaTestUtils.produce(cluster, topic, 100, i -> new ProducerRecord<>(topic, String.valueOf(i % 10),
+                "{\"key\":\"" + i % 10 + "\",\"value\":\"" + i + "\"}"));
+        List<CustomMessage> received = new CopyOnWriteArrayList<>();
+        // tag::concurrent[]
+        ConsumerRunner<String, CustomMessage> perUser = ConsumerRunner
+                .builder(Map.of("bootstrap.servers", bootstrapServers, "group.id", group,
+                                "auto.offset.reset", "earliest"),
+                        new StringDeserializer(), new CustomMessageDeserializer())
+                .topics(topic)
+                .concurrency(16)                 // at most 16 handler calls at once
+                .ordering(Ordering.KEY)          // one user's messages in order, users in parallel
+                .maxInFlight(2_000, 64L << 20)   // records and bytes fetched and not yet done
+                .records(record -> received.add(record.value()))
+                .start();
+        // end::concurrent[]
+        try (perUser) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> received.size() == 100);
+        }
+        for (int user = 0; user < 10; user++) {
+            String key = String.valueOf(user);
+            assertThat(received.stream().filter(m -> m.key().equals(key)).map(m -> Integer.parseInt(m.value())))
+                    .as("user %s", key).isSorted().hasSize(10);
+        }
+        assertThat(KafkaTestUtils.committedOffsets(cluster, group).values().stream().mapToLong(Long::longValue).sum())
+                .isEqualTo(100);
     }
 }

@@ -21,7 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The measurement behind the AT_LEAST_ONCE preset's throughput settings (README, "Producer presets"):
+ * The measurement behind the AT_LEAST_ONCE preset's throughput settings (docs/core-api.md, "Why linger.ms=10
+ * and batch.size=65536"):
  * the raw KafkaProducer with acks=all and idempotence under candidate linger/batch/compression settings,
  * on a 3-broker cluster, topic with 3 partitions and replication factor 2, sending CustomMessage JSON of
  * about 100 bytes. Variants run interleaved, repeated, medians reported. Not a test: off unless

@@ -13,7 +13,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-/** The README's producer example, compiled and run; the README block must equal the tagged region. */
+/** The producer example of docs/core-api.md, compiled and run; the block there must equal the tagged region. */
 @KafkaTest(brokers = 3)
 class ReadmeProducerExampleIT {
 

@@ -21,7 +21,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-/** The README's segmenting example, compiled and run. */
+/** The segmenting example of docs/core-api.md, compiled and run. */
 @KafkaTest(brokers = 3)
 class ReadmeSegmentExampleIT {
 

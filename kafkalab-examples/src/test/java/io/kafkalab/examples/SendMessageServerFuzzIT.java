@@ -134,7 +134,7 @@ class SendMessageServerFuzzIT {
         }
     }
 
-    /** What the server's contract (README, HTTP API) says this request deserves, the cluster being up. */
+    /** What the server's contract (docs/http-api.md) says this request deserves, the cluster being up. */
     private static int expected(String method, String pathAndQuery, String type, byte[] body) {
         String path = URI.create(pathAndQuery).getPath();
         if (path.equals("/health")) {

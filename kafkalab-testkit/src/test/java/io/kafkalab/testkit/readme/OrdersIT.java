@@ -9,7 +9,7 @@ import java.time.Duration;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
-/** The README's testkit example, compiled and run; the README block must equal the tagged region. */
+/** The testkit example of docs/testkit.md, compiled and run; the block there must equal the tagged region. */
 // tag::junit[]
 @KafkaTest(brokers = 3)
 class OrdersIT {
