@@ -76,10 +76,8 @@ final class ParallelBench {
                                     + ", its default commit mode (PERIODIC_CONSUMER_ASYNCHRONOUS)", bound, w.published(),
                             r -> timed(cluster, topic, w, n(r, records), "parallel-consumer",
                                     ParallelBench::parallelConsumer));
-            // TODO(issue 13): the kafkalab variant, once ConsumerRunner's ordering and concurrency are on main:
-            // KafkalabParallel (excluded from compilation in the pom until then) and here
-            //   .add("kafkalab", KafkalabParallel.NOTE + w.ordering(), bound, Double.NaN,
-            //        r -> timed(cluster, topic, w, n(r, records), "kafkalab", KafkalabParallel::start))
+            v.add("kafkalab", KafkalabParallel.NOTE + w.ordering(), bound, Double.NaN,
+                    r -> timed(cluster, topic, w, n(r, records), "kafkalab", KafkalabParallel::start));
             rows.addAll(v.run(s.repeats(), s.warmUp(), progress));
         }
         return rows;

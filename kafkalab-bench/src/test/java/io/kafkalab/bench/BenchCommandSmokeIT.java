@@ -60,8 +60,7 @@ class BenchCommandSmokeIT {
         List<String> parallel = ParallelWorkload.PUBLISHED.stream().map(w -> "parallel " + w.label()).toList();
         assertThat(comparisons).containsAll(parallel);
         for (String c : parallel) {
-            // TODO(issue 13): "kafkalab" beside it once ConsumerRunner's concurrency is on main
-            assertThat(variants(rows, c)).as(c).containsExactly("parallel-consumer");
+            assertThat(variants(rows, c)).as(c).containsExactly("parallel-consumer", "kafkalab");
         }
         assertThat(rows).filteredOn(r -> r.comparison().startsWith("parallel ")).allSatisfy(r -> {
             assertThat(r.records()).isEqualTo(BenchSettings.smoke().parallelRecords());
