@@ -156,7 +156,7 @@ record Report(String date, String machine, String command, List<Row> rows, List<
         timedMarkdown(sb);
         if (!verdicts.isEmpty()) {
             sb.append("\n**targets** (`./kafkalab bench --check` exits ").append(Targets.MISSED_EXIT_CODE)
-                    .append(" on a miss; figures at smoke sizes are noise)\n\n");
+                    .append(" on a miss; only full sizes on a quiet machine mean anything)\n\n");
             verdicts.forEach(v -> sb.append("- ").append(v.outcome()).append(" ").append(v.target()).append(": ")
                     .append(v.measured()).append(" [").append(v.source()).append("]\n"));
         }
