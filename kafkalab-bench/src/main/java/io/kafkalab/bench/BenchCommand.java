@@ -14,20 +14,26 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code ./kafkalab bench}: the end-to-end comparisons on one embedded 3-broker cluster, each variant beside its
- * baseline in the same run; prints a table per comparison and writes CSV, JSON, Markdown and an SVG chart.
+ * baseline in the same run; prints a table per comparison and writes CSV, JSON, Markdown and an SVG chart; then
+ * prints PASS or MISS against each stated target ({@link Targets}) and, with {@code --check}, exits
+ * {@value Targets#MISSED_EXIT_CODE} when one is missed.
  */
 @Command(name = "kafkalab bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs kafkalab beside the raw Kafka client (and kcat and kafka-python when installed) on an"
                 + " embedded 3-broker cluster, topics with 3 partitions and replication factor 2; every comparison"
                 + " runs its variants back to back, repeated, and reports medians and ratios to its baseline.",
+                "parallel runs parallel-consumer's published workload (10 000 records, 1 partition, 0-5 ms per record,"
+                        + " concurrency 100) through parallel-consumer and the runner, beside the physical bound.",
+                "Then prints PASS or MISS against each target the README and the issues state; --check exits "
+                        + Targets.MISSED_EXIT_CODE + " when one is missed.",
                 "The in-memory benchmarks (serdes, segmenting) are JMH: io.kafkalab.bench.Benchmarks."})
 public final class BenchCommand implements Callable<Integer> {
 
     /** The comparisons, in the order they run. */
-    public enum Comparison { PRODUCE, CONSUME, LARGE, HTTP, PEERS }
+    public enum Comparison { PRODUCE, CONSUME, LARGE, HTTP, PEERS, PARALLEL }
 
-    @Parameters(arity = "0..*", paramLabel = "COMPARISON", description = "produce, consume, large, http, peers;"
-            + " default: all of them")
+    @Parameters(arity = "0..*", paramLabel = "COMPARISON", description = "produce, consume, large, http, peers,"
+            + " parallel; default: all of them")
     List<String> comparisons = new ArrayList<>();
 
     @Option(names = "--smoke", description = "Tiny sizes, one repeat, no warm-up: shows the harness works in seconds.")
@@ -55,6 +61,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--peer-records", description = "Records for kcat and kafka-python (default 200000).")
     Integer peerRecords;
 
+    @Option(names = "--parallel-records", description = "Records of the parallel workload (default 10000, as"
+            + " published).")
+    Integer parallelRecords;
+
+    @Option(names = "--check", description = "Exit " + Targets.MISSED_EXIT_CODE + " when a stated target is missed"
+            + " (meaningful at full size on a quiet machine).")
+    boolean check;
+
     /** The arguments as given, for the report. */
     private List<String> args = List.of();
 
@@ -67,7 +81,8 @@ public final class BenchCommand implements Callable<Integer> {
         BenchSettings b = smoke ? BenchSettings.smoke() : BenchSettings.full();
         return new BenchSettings(or(records, b.records()), or(slowRecords, b.slowRecords()), or(repeats, b.repeats()),
                 b.warmUp(), or(largeBytes, b.largeBytes()), or(httpRequests, b.httpRequests()),
-                or(httpConcurrency, b.httpConcurrency()), b.httpMessageBytes(), or(peerRecords, b.peerRecords()));
+                or(httpConcurrency, b.httpConcurrency()), b.httpMessageBytes(), or(peerRecords, b.peerRecords()),
+                or(parallelRecords, b.parallelRecords()));
     }
 
     private static int or(Integer option, int fallback) {
@@ -85,7 +100,7 @@ public final class BenchCommand implements Callable<Integer> {
                 set.add(Comparison.valueOf(c.toUpperCase(java.util.Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "unknown comparison '" + c
-                        + "': use produce, consume, large, http or peers");
+                        + "': use produce, consume, large, http, peers or parallel");
             }
         }
         return set;
@@ -104,7 +119,17 @@ public final class BenchCommand implements Callable<Integer> {
         for (Path p : report.write(out)) {
             System.out.println("wrote " + p);
         }
-        return 0;
+        if (!report.verdicts().isEmpty()) {
+            System.out.println();
+            System.out.println("targets:");
+            report.verdicts().forEach(v -> System.out.println("  " + v.line()));
+        }
+        return exitCode(report);
+    }
+
+    /** 0, or {@value Targets#MISSED_EXIT_CODE} with {@code --check} when the report missed a target. */
+    int exitCode(Report report) {
+        return Targets.exitCode(report.verdicts(), check);
     }
 
     /**
@@ -126,10 +151,11 @@ public final class BenchCommand implements Callable<Integer> {
                     case LARGE -> LargeMessageBench.run(cluster, s, progress);
                     case HTTP -> HttpBench.run(cluster, s, progress);
                     case PEERS -> PeerBench.run(cluster, s, progress);
+                    case PARALLEL -> ParallelBench.run(cluster, s, progress);
                 });
             }
         }
-        return Report.of(command, rows);
+        return Report.of(command, rows, Targets.evaluate(rows, s));
     }
 
     /** @param args see {@code --help} */

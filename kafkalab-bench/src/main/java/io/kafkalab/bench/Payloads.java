@@ -32,8 +32,13 @@ final class Payloads {
 
     /** Creates a new topic with 3 partitions and replication factor 2 (the lab's) and returns its name. */
     static String topic(KafkaCluster cluster, String prefix) {
+        return topic(cluster, prefix, 3);
+    }
+
+    /** Creates a new topic with {@code partitions} partitions and replication factor 2 and returns its name. */
+    static String topic(KafkaCluster cluster, String prefix, int partitions) {
         String topic = "bench-" + prefix + "-" + TOPICS.incrementAndGet() + "-" + Long.toHexString(System.nanoTime());
-        cluster.createTopic(topic, 3, 2);
+        cluster.createTopic(topic, partitions, 2);
         return topic;
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -54,19 +55,24 @@ final class ProduceBench {
 
     /** Sends {@code records} values to {@code topic} with a plain producer and the AT_LEAST_ONCE preset's settings. */
     static Measurement rawPreset(KafkaCluster cluster, int records, String topic) {
+        return rawPreset(cluster, records, topic, i -> null);
+    }
+
+    /** As above, record {@code i} with the key {@code keys.apply(i)} (null for none). */
+    static Measurement rawPreset(KafkaCluster cluster, int records, String topic, IntFunction<byte[]> keys) {
         return raw(cluster, Producers.config(DeliveryGuarantee.AT_LEAST_ONCE, cluster.adminConfig()), records,
-                Payloads.values(BenchSettings.VALUE_BYTES), false, topic);
+                Payloads.values(BenchSettings.VALUE_BYTES), false, topic, keys);
     }
 
     /** Sends with a plain producer and returns the rate; {@code flushEach} flushes after every send. */
     static Measurement raw(KafkaCluster cluster, Map<String, Object> config, int records, byte[][] values,
                            boolean flushEach) {
-        return raw(cluster, config, records, values, flushEach, Payloads.topic(cluster, "produce"));
+        return raw(cluster, config, records, values, flushEach, Payloads.topic(cluster, "produce"), i -> null);
     }
 
-    /** As above, to a given topic. */
-    static Measurement raw(KafkaCluster cluster, Map<String, Object> config, int records, byte[][] values,
-                           boolean flushEach, String topic) {
+    /** As above, to a given topic, record {@code i} with the key {@code keys.apply(i)} (null for none). */
+    private static Measurement raw(KafkaCluster cluster, Map<String, Object> config, int records, byte[][] values,
+                                   boolean flushEach, String topic, IntFunction<byte[]> keys) {
         AtomicLong acked = new AtomicLong();
         Map<String, Object> withId = withClientId(config);
         try (Producer<byte[], byte[]> p = new KafkaProducer<>(withId, new ByteArraySerializer(),
@@ -74,7 +80,7 @@ final class ProduceBench {
             ClientCpu cpu = ClientCpu.start((String) withId.get("client.id"));
             long begin = System.nanoTime();
             for (int i = 0; i < records; i++) {
-                p.send(new ProducerRecord<>(topic, values[i % values.length]), (m, e) -> {
+                p.send(new ProducerRecord<>(topic, keys.apply(i), values[i % values.length]), (m, e) -> {
                     if (e == null) {
                         acked.incrementAndGet();
                     }

@@ -12,23 +12,27 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.utils.AppInfoParser;
 
 /**
  * Writes a harness run: {@code results.csv} and {@code results.json} (every row, with the run's date, machine and
- * command), {@code results.md} (a table per comparison) and {@code chart.svg} (each variant's rate as a ratio to
+ * command; the JSON with the targets' verdicts), {@code results.md} (a table per comparison, one table for the
+ * timed workloads of {@code parallel}, and the verdicts) and {@code chart.svg} (each variant's rate as a ratio to
  * its comparison's baseline, on a log scale).
  *
- * @param date    when the run ended
- * @param machine cores, memory, CPU model, OS, Java
- * @param command what produced it
- * @param rows    every row
+ * @param date     when the run ended
+ * @param machine  cores, memory, CPU model, OS, Java
+ * @param command  what produced it
+ * @param rows     every row
+ * @param verdicts the stated targets checked against the rows
  */
-record Report(String date, String machine, String command, List<Row> rows) {
+record Report(String date, String machine, String command, List<Row> rows, List<Targets.Verdict> verdicts) {
 
-    static Report of(String command, List<Row> rows) {
-        return new Report(LocalDate.now().toString(), describeMachine(), command, rows);
+    static Report of(String command, List<Row> rows, List<Targets.Verdict> verdicts) {
+        return new Report(LocalDate.now().toString(), describeMachine(), command, rows, verdicts);
     }
 
     /** Cores, memory, CPU model, OS, Java and Kafka versions. */
@@ -62,12 +66,15 @@ record Report(String date, String machine, String command, List<Row> rows) {
 
     String csv() {
         StringBuilder sb = new StringBuilder("comparison,variant,records,records_per_second,mb_per_second,p50_ms,"
-                + "p99_ms,ratio_to_baseline,paired_ratio,peak_heap_mb,peak_live_mb,client_cpu_us_per_record,runs_records_per_second\n");
+                + "p99_ms,ratio_to_baseline,paired_ratio,peak_heap_mb,peak_live_mb,client_cpu_us_per_record,runs_records_per_second,"
+                + "seconds,bound_seconds,published_seconds\n");
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%s,%s,%d,%.0f,%.2f,%s,%s,%.3f,%.3f,%s,%s,%s,%s%n", r.comparison(),
-                    r.variant(), r.records(), r.recordsPerSecond(), r.megabytesPerSecond(), num(r.p50Millis(), 2),
-                    num(r.p99Millis(), 2), r.ratio(), r.pairedRatio(), num(r.peakHeapMegabytes(), 1), num(r.peakLiveMegabytes(), 1), num(r.clientCpuMicros(), 3),
-                    r.runs().stream().map(v -> String.valueOf(Math.round(v))).collect(Collectors.joining(" "))));
+            sb.append(String.format(Locale.ROOT, "%s,%s,%d,%.0f,%.2f,%s,%s,%.3f,%.3f,%s,%s,%s,%s,%.4f,%s,%s%n",
+                    r.comparison(), r.variant(), r.records(), r.recordsPerSecond(), r.megabytesPerSecond(),
+                    num(r.p50Millis(), 2), num(r.p99Millis(), 2), r.ratio(), r.pairedRatio(),
+                    num(r.peakHeapMegabytes(), 1), num(r.peakLiveMegabytes(), 1), num(r.clientCpuMicros(), 3),
+                    r.runs().stream().map(v -> String.valueOf(Math.round(v))).collect(Collectors.joining(" ")),
+                    r.seconds(), num(r.boundSeconds(), 4), num(r.publishedSeconds(), 3)));
         }
         return sb.toString();
     }
@@ -93,10 +100,23 @@ record Report(String date, String machine, String command, List<Row> rows) {
             m.put("clientCpuMicrosPerRecord", Double.isNaN(r.clientCpuMicros()) ? null : round(r.clientCpuMicros(), 3));
             m.put("peakLiveMegabytes", Double.isNaN(r.peakLiveMegabytes()) ? null : round(r.peakLiveMegabytes(), 1));
             m.put("runs", r.runs().stream().map(Math::round).toList());
+            m.put("seconds", round(r.seconds(), 4));
+            m.put("boundSeconds", Double.isNaN(r.boundSeconds()) ? null : round(r.boundSeconds(), 4));
+            m.put("publishedSeconds", Double.isNaN(r.publishedSeconds()) ? null : round(r.publishedSeconds(), 3));
             m.put("note", r.note());
             list.add(m);
         }
         doc.put("rows", list);
+        List<Map<String, Object>> targets = new ArrayList<>();
+        for (Targets.Verdict v : verdicts) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("target", v.target());
+            m.put("source", v.source());
+            m.put("outcome", v.outcome().name());
+            m.put("measured", v.measured());
+            targets.add(m);
+        }
+        doc.put("targets", targets);
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc) + "\n";
     }
 
@@ -106,7 +126,8 @@ record Report(String date, String machine, String command, List<Row> rows) {
         sb.append("Measured ").append(date).append(" on ").append(machine).append(", with\n`").append(command)
                 .append("`.\nRates are medians of the repeats; \"vs baseline\" is the median rate over the baseline's"
                         + " (the first row),\n\"paired\" the median of the per-repeat ratios.\n");
-        for (String comparison : rows.stream().map(Row::comparison).distinct().toList()) {
+        for (String comparison : rows.stream().filter(r -> Double.isNaN(r.boundSeconds())).map(Row::comparison)
+                .distinct().toList()) {
             List<Row> rs = rows.stream().filter(r -> r.comparison().equals(comparison)).toList();
             boolean latency = rs.stream().anyMatch(r -> !Double.isNaN(r.p50Millis()));
             boolean heap = rs.stream().anyMatch(r -> !Double.isNaN(r.peakHeapMegabytes()));
@@ -132,7 +153,56 @@ record Report(String date, String machine, String command, List<Row> rows) {
                 sb.append(String.format(Locale.ROOT, " %.2fx | %.2fx |%n", r.ratio(), r.pairedRatio()));
             }
         }
+        timedMarkdown(sb);
+        if (!verdicts.isEmpty()) {
+            sb.append("\n**targets** (`./kafkalab bench --check` exits ").append(Targets.MISSED_EXIT_CODE)
+                    .append(" on a miss; only full sizes on a quiet machine mean anything)\n\n");
+            verdicts.forEach(v -> sb.append("- ").append(v.outcome()).append(" ").append(v.target()).append(": ")
+                    .append(v.measured()).append(" [").append(v.source()).append("]\n"));
+        }
         return sb.toString();
+    }
+
+    /**
+     * One table for the comparisons of timed workloads (those with a bound): a line per comparison, each variant's
+     * median time beside the bound and the published time, and each variant's time over the bound.
+     */
+    private void timedMarkdown(StringBuilder sb) {
+        List<Row> timed = rows.stream().filter(r -> !Double.isNaN(r.boundSeconds())).toList();
+        if (timed.isEmpty()) {
+            return;
+        }
+        List<String> variants = timed.stream().map(Row::variant).distinct().toList();
+        sb.append("\n**timed workloads** (median seconds; bound: the larger of the summed handler time over the"
+                + " concurrency and the busiest key's (for PARTITION the partition's) summed handler time; published:"
+                + " parallel-consumer's README, 10 000 records, 16 threads)\n\n| workload | records | bound s |");
+        variants.forEach(v -> sb.append(' ').append(v).append(" s |"));
+        sb.append(" published s |");
+        variants.forEach(v -> sb.append(' ').append(v).append(" / bound |"));
+        if (variants.size() > 1) {
+            sb.append(' ').append(variants.get(1)).append(" vs ").append(variants.get(0)).append(" (rate, paired) |");
+        }
+        sb.append("\n|---|---:|---:|").append("---:|".repeat(variants.size() * 2 + 1))
+                .append(variants.size() > 1 ? "---:|" : "").append('\n');
+        for (String comparison : timed.stream().map(Row::comparison).distinct().toList()) {
+            List<Row> rs = timed.stream().filter(r -> r.comparison().equals(comparison)).toList();
+            Function<String, Optional<Row>> of = v -> rs.stream()
+                    .filter(r -> r.variant().equals(v)).findFirst();
+            double published = rs.stream().mapToDouble(Row::publishedSeconds).filter(d -> !Double.isNaN(d))
+                    .findFirst().orElse(Double.NaN);
+            sb.append(String.format(Locale.ROOT, "| %s | %,d | %.3f |", comparison, rs.get(0).records(),
+                    rs.get(0).boundSeconds()));
+            variants.forEach(v -> sb.append(' ').append(of.apply(v).map(r -> num(r.seconds(), 3)).orElse(""))
+                    .append(" |"));
+            sb.append(' ').append(num(published, 3)).append(" |");
+            variants.forEach(v -> sb.append(' ').append(of.apply(v).map(r -> num(r.boundRatio(), 2) + "x")
+                    .orElse("")).append(" |"));
+            if (variants.size() > 1) {
+                sb.append(' ').append(of.apply(variants.get(1)).map(r -> num(r.pairedRatio(), 2) + "x").orElse(""))
+                        .append(" |");
+            }
+            sb.append('\n');
+        }
     }
 
     /** Horizontal bars of each variant's ratio to its baseline, log scale from 0.001x to 10x. */

@@ -7,7 +7,7 @@ import java.util.Objects;
  * One measured variant of one comparison: medians over the repeats of one run.
  *
  * @param comparison         which comparison ({@code produce}, {@code consume}, {@code large}, {@code http},
- *                           {@code peers})
+ *                           {@code peers produce}, {@code parallel KEY 100 keys}, ...)
  * @param variant            the variant's name; the baseline of its comparison has {@code ratio} 1
  * @param records            records (or requests, or messages) per repeat
  * @param recordsPerSecond   median rate
@@ -22,11 +22,16 @@ import java.util.Objects;
  * @param pairedRatio        median of the per-repeat ratios to the baseline of the same repeat (cancels drift
  *                           between repeats); equals {@code ratio} when there is one repeat
  * @param runs               the rate of each repeat
+ * @param boundSeconds       for a timed workload ({@code parallel}), the least time any implementation can take for
+ *                           {@code records}, else {@code NaN}
+ * @param publishedSeconds   a time published elsewhere for the same workload (parallel-consumer's README), else
+ *                           {@code NaN}
  * @param note               what the variant does
  */
 public record Row(String comparison, String variant, long records, double recordsPerSecond, double megabytesPerSecond,
                   double p50Millis, double p99Millis, double ratio, double pairedRatio, double peakHeapMegabytes,
-                  double peakLiveMegabytes, double clientCpuMicros, List<Double> runs, String note) {
+                  double peakLiveMegabytes, double clientCpuMicros, List<Double> runs, double boundSeconds,
+                  double publishedSeconds, String note) {
 
     /** Validates and copies. */
     public Row {
@@ -34,5 +39,15 @@ public record Row(String comparison, String variant, long records, double record
         Objects.requireNonNull(variant, "variant");
         runs = List.copyOf(runs);
         Objects.requireNonNull(note, "note");
+    }
+
+    /** The median time of a repeat: {@code records} over the median rate. */
+    public double seconds() {
+        return records / recordsPerSecond;
+    }
+
+    /** The median time over the bound (1 is the bound itself), or {@code NaN} where there is no bound. */
+    public double boundRatio() {
+        return seconds() / boundSeconds;
     }
 }

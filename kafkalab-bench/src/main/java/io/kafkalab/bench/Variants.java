@@ -41,7 +41,7 @@ final class Variants {
         }
     }
 
-    private record Variant(String name, String note, Run run) {
+    private record Variant(String name, String note, double boundSeconds, double publishedSeconds, Run run) {
     }
 
     private final String comparison;
@@ -53,7 +53,17 @@ final class Variants {
 
     /** Adds a variant; the first one added is the baseline. */
     Variants add(String name, String note, Run run) {
-        variants.add(new Variant(name, note, run));
+        return add(name, note, Double.NaN, Double.NaN, run);
+    }
+
+    /**
+     * Adds a variant of a timed workload: one whose physical bound and published time are known.
+     *
+     * @param boundSeconds     the least time any implementation can take, or {@code NaN}
+     * @param publishedSeconds a time published elsewhere for the same workload, or {@code NaN}
+     */
+    Variants add(String name, String note, double boundSeconds, double publishedSeconds, Run run) {
+        variants.add(new Variant(name, note, boundSeconds, publishedSeconds, run));
         return this;
     }
 
@@ -75,8 +85,8 @@ final class Variants {
                 Variant v = variants.get((i + r) % variants.size());
                 settle();
                 Measurement m = v.run().run(r);
-                progress.line(String.format(java.util.Locale.ROOT, "  %s/%s repeat %d: %,.0f records/s", comparison,
-                        v.name(), r + 1, m.rate()));
+                progress.line(String.format(java.util.Locale.ROOT, "  %s/%s repeat %d: %,.0f records/s (%.3f s)",
+                        comparison, v.name(), r + 1, m.rate(), m.seconds()));
                 results.get(v.name()).add(m);
             }
         }
@@ -101,7 +111,7 @@ final class Variants {
                     Stats.percentile(latencies, 50) / 1e6, Stats.percentile(latencies, 99) / 1e6, rate / baseRate,
                     Stats.median(pairs), peakHeap < 0 ? Double.NaN : peakHeap / 1e6,
                     peakLive < 0 ? Double.NaN : peakLive / 1e6, cpu.isEmpty() ? Double.NaN : Stats.median(cpu), rates,
-                    v.note()));
+                    v.boundSeconds(), v.publishedSeconds(), v.note()));
         }
         return rows;
     }

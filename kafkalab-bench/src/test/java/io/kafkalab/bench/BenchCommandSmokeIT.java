@@ -17,8 +17,9 @@ import picocli.CommandLine;
 
 /**
  * The harness's smoke run (part of the test command; the real run is {@code ./kafkalab bench}): every comparison
- * runs on a real embedded cluster at tiny sizes, every variant is measured against its baseline, and the CSV,
- * JSON, Markdown and SVG are written and agree.
+ * runs on a real embedded cluster at tiny sizes, every variant is measured against its baseline, every stated
+ * target gets a verdict (not asserted: tiny sizes are noise), and the CSV, JSON, Markdown and SVG are written and
+ * agree.
  */
 class BenchCommandSmokeIT {
 
@@ -56,6 +57,19 @@ class BenchCommandSmokeIT {
                 .allSatisfy(r -> assertThat(r.p99Millis()).isGreaterThanOrEqualTo(r.p50Millis()).isPositive());
         assertThat(rows).filteredOn(r -> r.comparison().equals("large"))
                 .allSatisfy(r -> assertThat(r.peakHeapMegabytes()).isPositive());
+        List<String> parallel = ParallelWorkload.PUBLISHED.stream().map(w -> "parallel " + w.label()).toList();
+        assertThat(comparisons).containsAll(parallel);
+        for (String c : parallel) {
+            assertThat(variants(rows, c)).as(c).containsExactly("parallel-consumer", "kafkalab");
+        }
+        assertThat(rows).filteredOn(r -> r.comparison().startsWith("parallel ")).allSatisfy(r -> {
+            assertThat(r.records()).isEqualTo(BenchSettings.smoke().parallelRecords());
+            assertThat(r.boundSeconds()).as(r.comparison()).isPositive();
+            assertThat(r.boundRatio()).as(r.comparison()).isGreaterThanOrEqualTo(1.0);
+        });
+        assertThat(report.verdicts()).extracting(Targets.Verdict::target).anyMatch(t -> t.startsWith("produce: "))
+                .anyMatch(t -> t.startsWith("consume: ")).anyMatch(t -> t.startsWith("large: "))
+                .contains("parallel KEY 100 keys: kafkalab within 2x of the physical bound");
 
         List<Path> files = report.write(dir);
         assertThat(Files.readAllLines(dir.resolve("results.csv"))).hasSize(rows.size() + 1);
@@ -64,7 +78,9 @@ class BenchCommandSmokeIT {
         assertThat(json.get("machine").asText()).contains("cores");
         String svg = Files.readString(dir.resolve("chart.svg"));
         assertThat(svg).startsWith("<svg").contains("kafkalab http 100 B segments");
-        assertThat(Files.readString(dir.resolve("results.md"))).contains("| raw commitAsync/poll |");
+        assertThat(Files.readString(dir.resolve("results.md"))).contains("| raw commitAsync/poll |")
+                .contains("| parallel KEY 100 keys | 100 |").contains("**targets**");
+        assertThat(json.get("targets")).hasSize(report.verdicts().size());
         assertThat(files).hasSize(4);
     }
 

@@ -1,0 +1,138 @@
+package io.kafkalab.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kafkalab.bench.Targets.Outcome;
+import io.kafkalab.bench.Targets.Verdict;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Each stated target passes at its limit and misses beyond it; {@code --check} turns a miss into the exit code. */
+class TargetsTest {
+
+    private static final BenchSettings FULL = BenchSettings.full();
+
+    @Test
+    void produceIsCheckedPairedAgainstTheRawClientAndAgainstTheLabsFlushPerMessage() {
+        List<Row> rows = List.of(rate("produce", "raw", 1, 1), rate("produce", "kafkalab", 0.90, 0.98),
+                rate("produce", "lab-flush-each", 0.06, 0.06));
+        assertThat(outcomes(Targets.evaluate(rows, FULL))).containsExactly(Outcome.PASS, Outcome.PASS);
+        assertThat(Targets.evaluate(rows, FULL).get(0).line())
+                .isEqualTo("PASS  produce: kafkalab >= 0.98x raw, paired: 0.980x  [issue 21]");
+
+        List<Row> missed = List.of(rate("produce", "raw", 1, 1), rate("produce", "kafkalab", 1.2, 0.979),
+                rate("produce", "lab-flush-each", 0.121, 0.1));
+        assertThat(outcomes(Targets.evaluate(missed, FULL))).containsExactly(Outcome.MISS, Outcome.MISS);
+    }
+
+    @Test
+    void consumeRunnersAreCheckedPairedAgainstTheRawLoop() {
+        List<Row> rows = List.of(rate("consume", "raw commitAsync/poll", 1, 1),
+                rate("consume", "single afterEachPoll async", 0.5, 0.95),
+                rate("consume", "batch afterEachPoll async", 0.5, 1.0));
+        assertThat(outcomes(Targets.evaluate(rows, FULL))).containsExactly(Outcome.PASS, Outcome.PASS);
+        List<Row> missed = List.of(rate("consume", "raw commitAsync/poll", 1, 1),
+                rate("consume", "single afterEachPoll async", 2, 0.949),
+                rate("consume", "batch afterEachPoll async", 2, 0.999));
+        assertThat(outcomes(Targets.evaluate(missed, FULL))).containsExactly(Outcome.MISS, Outcome.MISS);
+    }
+
+    @Test
+    void theLargeMessagesPeakHeapIsCheckedAgainstTwiceTheMessage() {
+        double twice = 2 * FULL.largeBytes() / 1e6; // 134.2 MB
+        assertThat(outcomes(Targets.evaluate(List.of(heap(twice - 0.1)), FULL))).containsExactly(Outcome.PASS);
+        assertThat(outcomes(Targets.evaluate(List.of(heap(twice + 0.1)), FULL))).containsExactly(Outcome.MISS);
+    }
+
+    @Test
+    void everyParallelRowMustBeWithinTwiceItsBoundAndKeyWithHundredKeysWithinHalfASecond() {
+        List<Row> rows = List.of(timed("parallel PARTITION", "parallel-consumer", 10_000, 60, 25),
+                timed("parallel PARTITION", "kafkalab", 10_000, 50, 25),
+                timed("parallel KEY 100 keys", "parallel-consumer", 10_000, 2, 0.25),
+                timed("parallel KEY 100 keys", "kafkalab", 10_000, 0.5, 0.25));
+        List<Verdict> verdicts = Targets.evaluate(rows, FULL);
+        assertThat(verdicts).extracting(Verdict::target).containsExactly(
+                "parallel PARTITION: kafkalab within 2x of the physical bound",
+                "parallel KEY 100 keys: kafkalab within 2x of the physical bound",
+                "parallel KEY 100 keys: kafkalab <= 0.5 s for 10 000 records");
+        assertThat(outcomes(verdicts)).containsOnly(Outcome.PASS);
+
+        List<Row> slower = List.of(timed("parallel PARTITION", "kafkalab", 10_000, 50.5, 25),
+                timed("parallel KEY 100 keys", "kafkalab", 10_000, 0.501, 0.3));
+        assertThat(outcomes(Targets.evaluate(slower, FULL))).containsExactly(Outcome.MISS, Outcome.PASS,
+                Outcome.MISS);
+    }
+
+    @Test
+    void theHalfSecondIsScaledToTheRecordsOfTheRun() {
+        List<Row> rows = List.of(timed("parallel KEY 100 keys", "kafkalab", 100, 0.006, 0.005));
+        Verdict v = Targets.evaluate(rows, FULL).get(1);
+        assertThat(v.target()).isEqualTo("parallel KEY 100 keys: kafkalab <= 0.5 s for 10 000 records (scaled to"
+                + " 100 records: <= 0.005 s)");
+        assertThat(v.outcome()).isEqualTo(Outcome.MISS);
+    }
+
+    @Test
+    void aTargetWhoseComparisonRanButWhoseRowIsMissingIsAMiss() {
+        List<Row> rows = List.of(timed("parallel UNORDERED", "parallel-consumer", 10_000, 2, 0.25));
+        Verdict v = Targets.evaluate(rows, FULL).get(0);
+        assertThat(v.outcome()).isEqualTo(Outcome.MISS);
+        assertThat(v.measured()).isEqualTo("not measured (no row 'kafkalab')");
+    }
+
+    @Test
+    void comparisonsThatDidNotRunHaveNoVerdicts() {
+        assertThat(Targets.evaluate(List.of(), FULL)).isEmpty();
+        assertThat(Targets.evaluate(List.of(rate("http", "raw server", 1, 1)), FULL)).isEmpty();
+    }
+
+    @Test
+    void checkExitsNonZeroOnlyWhenATargetIsMissed() {
+        List<Verdict> passed = List.of(verdict(Outcome.PASS), verdict(Outcome.PASS));
+        List<Verdict> missed = List.of(verdict(Outcome.PASS), verdict(Outcome.MISS));
+        assertThat(Targets.exitCode(missed, false)).isZero();
+        assertThat(Targets.exitCode(passed, true)).isZero();
+        assertThat(Targets.exitCode(List.of(), true)).isZero();
+        assertThat(Targets.exitCode(missed, true)).isEqualTo(Targets.MISSED_EXIT_CODE).isNotZero();
+    }
+
+    @Test
+    void theCommandTakesItsExitCodeFromTheVerdictsWithCheck() {
+        Report missed = new Report("d", "m", "c", List.of(), List.of(verdict(Outcome.MISS)));
+        BenchCommand plain = new BenchCommand();
+        new CommandLine(plain).parseArgs("produce");
+        assertThat(plain.exitCode(missed)).isZero();
+        BenchCommand checking = new BenchCommand();
+        new CommandLine(checking).parseArgs("--check", "produce");
+        assertThat(checking.exitCode(missed)).isEqualTo(Targets.MISSED_EXIT_CODE);
+        assertThat(checking.exitCode(new Report("d", "m", "c", List.of(), List.of(verdict(Outcome.PASS)))))
+                .isZero();
+    }
+
+    private static List<Outcome> outcomes(List<Verdict> verdicts) {
+        List<Outcome> out = new ArrayList<>();
+        verdicts.forEach(v -> out.add(v.outcome()));
+        return out;
+    }
+
+    private static Verdict verdict(Outcome outcome) {
+        return new Verdict("t", "s", outcome, "m");
+    }
+
+    private static Row rate(String comparison, String variant, double ratio, double paired) {
+        return new Row(comparison, variant, 1000, 1000 * ratio, 0.1, Double.NaN, Double.NaN, ratio, paired,
+                Double.NaN, Double.NaN, Double.NaN, List.of(1000 * ratio), Double.NaN, Double.NaN, "");
+    }
+
+    private static Row heap(double peakHeapMegabytes) {
+        return new Row("large", "kafkalab segmented", 1, 1, 30, Double.NaN, Double.NaN, 1, 1, peakHeapMegabytes,
+                80, Double.NaN, List.of(1.0), Double.NaN, Double.NaN, "");
+    }
+
+    private static Row timed(String comparison, String variant, long records, double seconds, double bound) {
+        return new Row(comparison, variant, records, records / seconds, 0.1, Double.NaN, Double.NaN, 1, 1,
+                Double.NaN, Double.NaN, Double.NaN, List.of(records / seconds), bound, Double.NaN, "");
+    }
+}
