@@ -294,6 +294,35 @@ class ConcurrentRunnerTest {
     }
 
     @Test
+    void aStopDecisionEndsTheRunnerWithoutCommittingTheFailedRecordWhileSkipsAndDeadLettersComplete()
+            throws Exception {
+        MockConsumer<byte[], byte[]> c = mock(300, i -> "k" + (i % 7), null);
+        org.apache.kafka.clients.producer.MockProducer<byte[], byte[]> dlt = new org.apache.kafka.clients.producer
+                .MockProducer<>(true, null, new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer());
+        ErrorPolicy policy = failure -> switch ((int) failure.first().offset()) {
+            case 10 -> ErrorDecision.skip();
+            case 20 -> ErrorPolicy.deadLetter(dlt).onFailure(failure);
+            default -> ErrorDecision.stop(failure.error());
+        };
+        ConsumerRunner<String, String> runner = builder(c).concurrency(4).ordering(Ordering.KEY)
+                .commitPolicy(CommitPolicy.afterEachRecord()).errorPolicy(policy).records(r -> {
+                    if (r.offset() == 10 || r.offset() == 20 || r.offset() == 250) {
+                        throw new IllegalStateException("bad record " + r.offset());
+                    }
+                }).start();
+        assertThat(runner.awaitTermination(WAIT)).isTrue();
+        assertThat(runner.failure()).isInstanceOf(RecordProcessingException.class);
+        assertThat(((RecordProcessingException) runner.failure()).offset()).isEqualTo(250);
+        assertThat(committed(c).offset()).as("never past the stopped record").isLessThanOrEqualTo(250)
+                .isGreaterThan(20);
+        assertThat(runner.metrics().skipped()).isEqualTo(1);
+        assertThat(runner.metrics().deadLettered()).isEqualTo(1);
+        assertThat(runner.metrics().stopped()).isEqualTo(1);
+        assertThat(dlt.history()).singleElement().satisfies(r -> assertThat(r.topic()).isEqualTo("t.DLT"));
+    }
+
+    @Test
     void anAcknowledgmentCompletesItsOwnRecordOnly() throws Exception {
         MockConsumer<byte[], byte[]> c = mock(10, i -> "k" + i, null);
         Map<Long, Acknowledgment> acks = new ConcurrentHashMap<>();

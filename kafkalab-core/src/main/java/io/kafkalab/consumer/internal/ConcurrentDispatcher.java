@@ -373,6 +373,10 @@ final class ConcurrentDispatcher implements Dispatcher, Intake.Sink {
                 if (lane.dead) {
                     continue;
                 }
+                if (lane.stopped) {
+                    abandon(unit);
+                    return;
+                }
                 if (lane.busy) {
                     lane.queue.add(unit);
                     return;
@@ -426,8 +430,7 @@ final class ConcurrentDispatcher implements Dispatcher, Intake.Sink {
 
     private void run(Unit u) {
         if (!u.state.assigned() || !control.go()) {
-            u.abandoned = true;
-            completions.add(u);
+            abandon(u);
             next(u);
             return;
         }
@@ -438,8 +441,8 @@ final class ConcurrentDispatcher implements Dispatcher, Intake.Sink {
             LOG.error("{}: {} failed outside the error policy; stopping", name, u, e);
             control.stop(new io.kafkalab.consumer.RecordProcessingException(u.raw.get(0).topic(),
                     u.raw.get(0).partition(), u.raw.get(0).offset(), e));
-            u.abandoned = true;
-            completions.add(u);
+            abandon(u);
+            stopLane(u);
             return;
         }
         switch (step.result()) {
@@ -455,19 +458,44 @@ final class ConcurrentDispatcher implements Dispatcher, Intake.Sink {
                 try {
                     retryTimer.schedule(() -> ready(u), step.delay().toMillis(), TimeUnit.MILLISECONDS);
                 } catch (RuntimeException e) {
-                    u.abandoned = true; // the runner is shutting down: not done, not committed
-                    completions.add(u);
+                    abandon(u); // the runner is shutting down: not done, not committed
                 }
             }
             case STOP -> {
-                u.abandoned = true;
-                completions.add(u);
-                // the lane stays busy: nothing behind the failed record runs
+                abandon(u);
+                stopLane(u);
             }
         }
     }
 
     private static final Acknowledgment NO_ACK = () -> { };
+
+    /** The unit will not complete: it goes back to the poll thread as such. */
+    private void abandon(Unit u) {
+        u.abandoned = true;
+        completions.add(u);
+    }
+
+    /**
+     * The runner stops at this unit: its lane stays busy, so nothing behind the failed record runs, and what
+     * waits in it goes back to the poll thread as abandoned, so that closing does not wait for it.
+     */
+    private void stopLane(Unit u) {
+        if (u.lane == null) {
+            return;
+        }
+        Lane lane = lanes.get(u.lane);
+        if (lane == null) {
+            return;
+        }
+        synchronized (lane) {
+            lane.stopped = true;
+            Unit queued;
+            while ((queued = lane.queue.poll()) != null) {
+                abandon(queued);
+            }
+        }
+    }
 
     /** Marks handled or acknowledged; the second of the two completes a manual unit. */
     private boolean progress(Unit u, int bit) {
@@ -506,6 +534,8 @@ final class ConcurrentDispatcher implements Dispatcher, Intake.Sink {
         final ArrayDeque<Unit> queue = new ArrayDeque<>(2);
         boolean busy;
         boolean dead;
+        /** The runner stopped at a unit of it: nothing more runs in it. */
+        boolean stopped;
     }
 
     /** Records of one key of one topic. */
