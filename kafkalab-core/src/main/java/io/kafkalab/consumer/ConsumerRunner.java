@@ -626,7 +626,7 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
          * Bounds a concurrent runner's records fetched and not yet complete (queued for their key or partition,
          * running, or under retry); past it the runner pauses its partitions until records complete.
          *
-         * @param records at least 1; default {@value #DEFAULT_IN_FLIGHT_PER_THREAD} per handler thread, at least 1000
+         * @param records at least 1; default {@value ConsumerRunner#DEFAULT_IN_FLIGHT_PER_THREAD} per handler thread, at least 1000
          * @param bytes   key and value bytes, at least 1; default 64 MiB
          * @return this
          */
