@@ -121,7 +121,7 @@ class SecureAppsIT {
     void settingsThatDoNotFitTogetherAreRefusedWithTheOptionNamed() {
         Cli.Result noUser = Cli.run("topics", "list", "-b", cluster.bootstrapServers(), "--security-protocol", "SASL_SSL");
         assertThat(noUser.code()).isNotZero();
-        assertThat(noUser.err().strip()).isEqualTo("kafkalab list: --security-protocol SASL_SSL needs --sasl-username "
+        assertThat(noUser.err().strip()).isEqualTo("kafkalab topics list: --security-protocol SASL_SSL needs --sasl-username "
                 + "(env KAFKA_SASL_USERNAME) and a password, or sasl.jaas.config in --command-config");
     }
 
