@@ -3,18 +3,20 @@
 # its phases by when each line of output arrives, and `./kafkalab cluster` from launch to its ready line and from
 # SIGTERM to exit. Prints each run and the medians.
 #   scripts/time-first-run.sh [runs]     (default 5; figures drift with whatever else runs on the machine)
+# KAFKALAB=/other/checkout/kafkalab times another build the same way (for before/after comparisons).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${1:-5}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export KAFKALAB_LOG_DIR="$work/logs"
+kafkalab="${KAFKALAB:-$root/kafkalab}"
 
 now() { date +%s%N; }
 ms() { echo $(( ($2 - $1) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
 
-"$root/kafkalab" --version > /dev/null # build if needed, so that no run below includes a build
+"$kafkalab" --version > /dev/null # build if needed, so that no run below includes a build
 
 echo "== ./kafkalab lab, $runs runs (ms; start = launch to the cluster's status, consume = topic to SUMMARY, stop = SUMMARY to exit)"
 printf '%6s %8s %8s %8s %8s\n' run total start consume stop
@@ -27,7 +29,7 @@ for i in $(seq 1 "$runs"); do
       "== 2. "*) ready=$t ;;
       "SUMMARY "*) summary=$t; echo "$line" > "$work/summary" ;;
     esac
-  done < <("$root/kafkalab" lab 2> "$work/lab.err")
+  done < <("$kafkalab" lab 2> "$work/lab.err")
   end=$(now)
   grep -q ' lost=0 ' "$work/summary" || { cat "$work/lab.err"; echo "lab run $i lost messages" >&2; exit 1; }
   printf '%6d %8d %8d %8d %8d\n' "$i" "$(ms "$begin" "$end")" "$(ms "$begin" "$ready")" \
@@ -45,7 +47,7 @@ printf '%6s %8s %8s %12s %12s\n' run ready stop in-JVM-ready in-JVM-stop
 for i in $(seq 1 "$runs"); do
   rm -f "$work/out" "$work/err"; mkfifo "$work/out"
   begin=$(now)
-  "$root/kafkalab" cluster --port 0 > "$work/out" 2> "$work/err" < /dev/null &
+  "$kafkalab" cluster --port 0 > "$work/out" 2> "$work/err" < /dev/null &
   pid=$!
   exec 3< "$work/out"
   read -r line <&3
