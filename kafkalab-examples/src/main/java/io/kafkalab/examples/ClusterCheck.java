@@ -288,12 +288,17 @@ final class ClusterCheck {
         } catch (IOException e) {
             if (read == 0) {
                 return new Probe(address, Outcome.NOT_KAFKA, "closed the connection without a Kafka answer: "
-                        + "a TLS listener? then pass --security-protocol SSL");
+                        + "a TLS listener? then pass --security-protocol SSL or SASL_SSL");
             }
         }
         if (read == 0) {
             return new Probe(address, Outcome.NOT_KAFKA, "closed the connection without a Kafka answer: "
-                    + "a TLS listener? then pass --security-protocol SSL");
+                    + "a TLS listener? then pass --security-protocol SSL or SASL_SSL");
+        }
+        if (read >= 2 && (head[0] == 0x15 || head[0] == 0x16) && head[1] == 0x03) {
+            // a TLS record (an alert or a handshake) with major version 3
+            return new Probe(address, Outcome.NOT_KAFKA, "a TLS listener: it answered in TLS, so pass "
+                    + "--security-protocol SSL or SASL_SSL");
         }
         if (read >= 8) {
             ByteBuffer b = ByteBuffer.wrap(head, 0, read);
