@@ -10,11 +10,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A consumer that is running when its cluster goes away keeps retrying, as Kafka's do, but says so on stderr
  * after a few seconds, says when the cluster is back, and then consumes on.
  */
+// a check that breaks must fail the test, not leave a command waiting for a cluster forever
+@Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ClusterWatchIT {
 
     /** A cluster of its own: the test takes its only broker down. */

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * does not resolve, an HTTP server, a TCP server that greets with a banner, one that stays silent), ends within
  * 10 s with exit code 1 and one line on stderr that names the address, why, and what to do next.
  */
+// a check that breaks must fail the test, not leave a command waiting for a cluster forever
+@Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class UnreachableClusterIT {
 
     /** The bound of the issue: within 10 s. In this JVM the check itself takes milliseconds, or 6 s when silent. */
@@ -37,6 +40,7 @@ class UnreachableClusterIT {
     private static HttpServer http;
     private static ServerSocket banner;
     private static ServerSocket silent;
+    private static ServerSocket kafkaLookAlike;
     private static final List<Socket> held = new CopyOnWriteArrayList<>();
 
     @BeforeAll
@@ -56,6 +60,22 @@ class UnreachableClusterIT {
             }
         });
         accept(silent, held::add); // accepts and never answers
+        kafkaLookAlike = new ServerSocket(0, 50, loopback);
+        accept(kafkaLookAlike, UnreachableClusterIT::answerTheFirstRequestOnly);
+    }
+
+    /**
+     * Answers the first request with a size and its correlation id, as a broker frames its answers, then falls
+     * silent: what a client sees of a broker whose advertised listeners it cannot reach, from the preflight's side.
+     */
+    private static void answerTheFirstRequestOnly(Socket s) throws IOException {
+        held.add(s);
+        java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+        byte[] request = new byte[in.readInt()];
+        in.readFully(request);
+        java.nio.ByteBuffer answer = java.nio.ByteBuffer.allocate(4 + 4 + 2).putInt(6)
+                .putInt(java.nio.ByteBuffer.wrap(request, 4, 4).getInt()).putShort((short) 0);
+        s.getOutputStream().write(answer.array());
     }
 
     @AfterAll
@@ -63,6 +83,7 @@ class UnreachableClusterIT {
         http.stop(0);
         banner.close();
         silent.close();
+        kafkaLookAlike.close();
         for (Socket s : held) {
             s.close();
         }
@@ -157,6 +178,14 @@ class UnreachableClusterIT {
         assertCommandsSay(everyCommand(address).subList(0, 5).stream().filter(c -> c[0].startsWith("produce")
                 || c[0].startsWith("consume-single")).toList(), "no Kafka cluster answers at " + address
                 + " (accepts connections but gave no Kafka answer within 4 s: is something else listening there?)");
+    }
+
+    @Test
+    void aBrokerThatAnswersButWhoseClusterDoesNotIsNamedWithTheLikelyCause() {
+        String address = "127.0.0.1:" + kafkaLookAlike.getLocalPort();
+        assertCommandsSay(List.<String[]>of(new String[] {"produce", "-b", address}), "no Kafka cluster answers at "
+                + address + " (a Kafka broker, but the cluster did not answer within 4 s: can this machine reach the "
+                + "brokers' advertised listeners?)");
     }
 
     @Test
