@@ -64,7 +64,7 @@ final class ConsoleConsumerCommand implements Callable<Integer> {
                     count.incrementAndGet();
                     stop.seen();
                 });
-        return ConsumerApp.run(runner[0], stop, spec.commandLine().getErr(), () -> {
+        return ConsumerApp.run(runner[0], stop, kafka, spec.commandLine().getErr(), () -> {
             spec.commandLine().getErr().println("Processed a total of " + count.get() + " messages");
             spec.commandLine().getErr().flush();
         });

@@ -75,7 +75,7 @@ abstract class ConsumeCommand implements Callable<Integer> {
         runner[0] = build(builder, stop, out);
         out.printf("%s consuming %s at %s as group %s%n", label(), kafka.topic, kafka.bootstrapServers, group());
         out.flush();
-        return ConsumerApp.run(runner[0], stop, spec.commandLine().getErr(), () -> {
+        return ConsumerApp.run(runner[0], stop, kafka, spec.commandLine().getErr(), () -> {
             synchronized (this) {
                 out.printf("%s consumed %d messages from partitions %s, users %s%n", label(), consumed, partitions,
                         users);

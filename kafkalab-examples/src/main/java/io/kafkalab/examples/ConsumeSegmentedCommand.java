@@ -111,7 +111,7 @@ final class ConsumeSegmentedCommand implements Callable<Integer> {
                     complete.incrementAndGet();
                     stop.seen();
                 });
-        return ConsumerApp.run(runner[0], stop, spec.commandLine().getErr(), () -> {
+        return ConsumerApp.run(runner[0], stop, kafka, spec.commandLine().getErr(), () -> {
             out.printf("consume-segmented: %d complete messages, %d dropped%n", complete.get(), dropped.get());
             out.flush();
         });

@@ -7,14 +7,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a consumer app's runner on the calling thread until it stops by itself or on Ctrl-C/SIGTERM, and
- * prints the one-line total either way (a shutdown hook waits for that line before the JVM exits).
+ * prints the one-line total either way (a shutdown hook waits for that line before the JVM exits). Meanwhile a
+ * {@link ClusterWatch} says on stderr when the cluster stops answering and when it is back.
  */
 final class ConsumerApp {
 
     private ConsumerApp() {
     }
 
-    static int run(ConsumerRunner<?, ?> runner, StopConditions stop, java.io.PrintWriter err, Runnable printTotal) {
+    static int run(ConsumerRunner<?, ?> runner, StopConditions stop, KafkaOptions kafka, java.io.PrintWriter err,
+                   Runnable printTotal) {
         CountDownLatch printed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             runner.close(Duration.ofSeconds(30));
@@ -26,6 +28,7 @@ final class ConsumerApp {
         }, runner.name() + "-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         int code = 0;
+        ClusterWatch watch = ClusterWatch.start(runner.name(), kafka.bootstrapServers, kafka.securityConfig(), err);
         try {
             runner.run();
         } catch (RuntimeException e) {
@@ -34,6 +37,7 @@ final class ConsumerApp {
             err.flush();
             code = 1;
         } finally {
+            watch.close();
             stop.close();
             printTotal.run();
             printed.countDown();

@@ -68,8 +68,11 @@ final class HttpCommand implements Callable<Integer> {
         SendMessageServer server = new SendMessageServer(new SendMessageServer.Settings(bind, port,
                 kafka.bootstrapServers, kafka.topic, segmentBytes, maxBodyBytes, sendTimeout, threads,
                 kafka.securityConfig(), token, requestTimeout)).start();
+        ClusterWatch watch = ClusterWatch.start("http", kafka.bootstrapServers, kafka.securityConfig(),
+                spec.commandLine().getErr());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            watch.close();
             server.close();
             stopped.countDown();
         }, "kafkalab-http-shutdown"));

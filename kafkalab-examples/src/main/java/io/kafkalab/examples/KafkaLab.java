@@ -3,6 +3,7 @@ package io.kafkalab.examples;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -90,6 +91,7 @@ public final class KafkaLab {
                     .anyMatch(p -> p.hasMatchedOption("--verbose"))) {
                 System.setProperty("kafkalab.console.level", "INFO");
             }
+            checkCluster(parseResult);
             return new CommandLine.RunLast().execute(parseResult);
         });
         cli.setExecutionExceptionHandler((e, command, parseResult) -> {
@@ -97,7 +99,7 @@ public final class KafkaLab {
             if (message == null) {
                 throw e;
             }
-            command.getErr().println("kafkalab " + command.getCommandName() + ": " + message);
+            command.getErr().println(command.getCommandSpec().qualifiedName(" ") + ": " + message);
             return 1;
         });
         int code = cli.execute(args);
@@ -107,14 +109,42 @@ public final class KafkaLab {
     }
 
     /**
-     * The one line a user sees for an error that is theirs to fix, without a stack trace: wrong credentials, an
-     * untrusted certificate, a refused operation, settings that do not fit together. Anything else keeps picocli's
+     * Before a command that talks to Kafka (one with the {@link KafkaOptions} options) runs: checks that a cluster
+     * answers there, so that a cluster that is not running, a wrong host name or a port where something else
+     * listens is reported in one line within seconds ({@link ClusterCheck}), not after a long silent retry.
+     * Skipped for {@code --help} and {@code --version}.
+     *
+     * @throws CommandLine.ExecutionException with the check's error, for the execution exception handler
+     */
+    private static void checkCluster(CommandLine.ParseResult parseResult) {
+        List<CommandLine> commands = parseResult.asCommandLineList();
+        if (commands.stream().anyMatch(c -> c.isUsageHelpRequested() || c.isVersionHelpRequested())) {
+            return;
+        }
+        CommandLine leaf = commands.get(commands.size() - 1);
+        for (CommandLine.Model.CommandSpec mixin : leaf.getCommandSpec().mixins().values()) {
+            if (mixin.userObject() instanceof KafkaOptions kafka) {
+                try {
+                    kafka.checkCluster();
+                } catch (RuntimeException e) {
+                    throw new CommandLine.ExecutionException(leaf, e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    /**
+     * The one line a user sees for an error that is theirs to fix, without a stack trace: no cluster at the address,
+     * wrong credentials, an untrusted certificate, a refused operation, settings that do not fit together. Anything else keeps picocli's
      * default (the stack trace).
      *
      * @return the line, or null for other errors
      */
     static String oneLineError(Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ClusterCheck.Unreachable) {
+                return t.getMessage();
+            }
             if (t instanceof org.apache.kafka.common.errors.SaslAuthenticationException) {
                 return "authentication failed: " + t.getMessage();
             }

@@ -69,6 +69,18 @@ final class KafkaOptions {
     String sslTruststoreType;
 
     /**
+     * Checks that a Kafka cluster answers at {@link #bootstrapServers} with these settings, within about 6 s. Every
+     * command with these options gets this before it runs (see {@code KafkaLab}).
+     *
+     * @throws ClusterCheck.Unreachable when none answers: one line naming each address and what to do next
+     * @throws IllegalArgumentException when the settings do not fit together
+     * @throws org.apache.kafka.common.KafkaException authentication and TLS errors, as the client reports them
+     */
+    void checkCluster() {
+        ClusterCheck.check(bootstrapServers, securityConfig());
+    }
+
+    /**
      * @param group    the consumer group
      * @param earliest whether a group without commits starts at the beginning of the topic
      * @return a new consumer config map

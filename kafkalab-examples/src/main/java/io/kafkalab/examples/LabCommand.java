@@ -24,6 +24,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -39,7 +40,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code kafkalab lab}: the whole lab in one command. A 3-broker cluster, topic {@code topic} with 3 partitions
+ * {@code kafkalab lab}: the whole lab in one command. A 3-broker cluster (and one controller), topic {@code topic} with 3 partitions
  * and replication factor 2, 100 CustomMessages keyed by user id produced at least once, two single-message
  * consumers in {@code single-group} and two batch consumers in {@code batch-group} committing every 10, and a
  * summary counted from what the consumers actually received.
@@ -99,6 +100,9 @@ final class LabCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
+        if (bootstrapServers != null && !bootstrapServers.isBlank()) {
+            ClusterCheck.check(bootstrapServers, Map.of());
+        }
         String run = UUID.randomUUID().toString().substring(0, 8);
         out.println("== The Kafka lab, end to end (run " + run + ")");
         out.println();
@@ -142,9 +146,10 @@ final class LabCommand implements Callable<Integer> {
                 waitFor(() -> distinct(received, "single-group") >= acked && distinct(received, "batch-group") >= acked,
                         timeout);
             } finally {
-                for (ConsumerRunner<String, CustomMessage> runner : runners) {
-                    runner.close(Duration.ofSeconds(30)); // commits what each has processed
-                }
+                // each commits what it has processed and leaves its group; all four at once
+                CompletableFuture.allOf(runners.stream().map(runner -> CompletableFuture.runAsync(
+                        () -> runner.close(Duration.ofSeconds(30)), LabCommand::runOnNewThread))
+                        .toArray(CompletableFuture[]::new)).join();
             }
 
             out.println("== 5. What each consumer got (one partition holds the same users every time)");
@@ -177,10 +182,12 @@ final class LabCommand implements Callable<Integer> {
             out.println();
             return cluster;
         }
-        out.println("== 1. Cluster: starting 3 KRaft brokers in this JVM (each broker and controller, as in the "
-                + "lab's docker-compose)");
+        // A controller of its own, not the docker-compose layout of three broker+controller nodes: the last of
+        // those waits out Kafka's 5 s graceful Raft shutdown at close, without a quorum to hand over to.
+        out.println("== 1. Cluster: starting 3 KRaft brokers and their KRaft controller in this JVM");
         out.flush();
-        EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder().brokers(3).start();
+        EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder().brokers(3)
+                .topology(EmbeddedKafkaCluster.Topology.DEDICATED_CONTROLLER).start();
         for (BrokerStatus s : cluster.status()) {
             out.println("  " + s);
         }
@@ -193,6 +200,9 @@ final class LabCommand implements Callable<Integer> {
         Map<String, Object> config = new HashMap<>(cluster.adminConfig());
         config.put("group.id", r.group);
         config.put("auto.offset.reset", "earliest");
+        // when the second consumer of a group joins, the first learns of the rebalance at its next heartbeat:
+        // every 0.5 s instead of every 3 s, Kafka's default, so that both have partitions within a second
+        config.put("heartbeat.interval.ms", 500);
         ConsumerRunner.Builder<String, CustomMessage> builder = ConsumerRunner
                 .builder(config, new StringDeserializer(), new CustomMessageDeserializer())
                 .topics(topic).name(r.name)
@@ -292,6 +302,12 @@ final class LabCommand implements Callable<Integer> {
 
     private static int total(List<Received> received, String group) {
         return received.stream().filter(r -> r.group.equals(group)).mapToInt(Received::count).sum();
+    }
+
+    private static void runOnNewThread(Runnable task) {
+        Thread t = new Thread(task, "kafkalab-lab-close");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Waits for a condition, checking every 100 ms, up to {@code timeout}. */

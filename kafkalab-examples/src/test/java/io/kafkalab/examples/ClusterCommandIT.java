@@ -57,15 +57,17 @@ class ClusterCommandIT {
                     .containsExactlyInAnyOrder(0, 1, 2);
         }
 
+        // three brokers and their controller, apart
         send("status");
-        List<String> status = List.of(nextLine(), nextLine(), nextLine());
-        assertThat(status).allSatisfy(l -> assertThat(l).contains(" up ", "roles=broker,controller"));
-        assertThat(String.join("\n", status)).containsOnlyOnce("(active controller)");
+        List<String> status = List.of(nextLine(), nextLine(), nextLine(), nextLine());
+        assertThat(status.subList(0, 3)).allSatisfy(l -> assertThat(l).contains(" up ").endsWith("roles=broker"));
+        assertThat(status.get(3)).startsWith("node 3000 ").contains(" up ")
+                .endsWith("roles=controller (active controller)");
 
         send("stop 1");
         assertThat(nextLine()).isEqualTo("broker 1 stopped");
         send("status");
-        assertThat(List.of(nextLine(), nextLine(), nextLine()))
+        assertThat(List.of(nextLine(), nextLine(), nextLine(), nextLine()))
                 .filteredOn(l -> l.startsWith("node 1 ")).singleElement()
                 .satisfies(l -> assertThat(l).contains(" down "));
 
@@ -89,8 +91,11 @@ class ClusterCommandIT {
 
     @Test
     void quitStopsTheClusterWithExitCodeZero() throws Exception {
-        start("cluster", "--brokers", "1", "--port", "0", "--dedicated-controller");
+        // the docker-compose layout: every broker a controller too
+        start("cluster", "--brokers", "1", "--port", "0", "--combined");
         assertThat(nextLine()).matches("bootstrap\\.servers=127\\.0\\.0\\.1:\\d+");
+        send("status");
+        assertThat(nextLine()).endsWith("roles=broker,controller (active controller)");
         send("quit");
         assertThat(process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).isZero();

@@ -20,7 +20,8 @@ class LabCommandIT {
         List<String> lines = r.out().lines().toList();
         assertThat(lines.get(lines.size() - 1))
                 .isEqualTo("SUMMARY produced=100 acked=100 single-group=100 batch-group=100 lost=0 duplicates=0");
-        assertThat(r.out()).contains("node 0 127.0.0.1:", "node 2 127.0.0.1:", "PartitionCount: 3",
+        assertThat(r.out()).contains("node 0 127.0.0.1:", "node 2 127.0.0.1:", "roles=controller (active controller)",
+                "PartitionCount: 3",
                 "ReplicationFactor: 2", "Isr: ", "100 sent, 100 acknowledged, 0 failed",
                 "single-consumer-1", "single-consumer-2", "batch-consumer-1", "batch-consumer-2",
                 "batch-group commits", " at offsets ");

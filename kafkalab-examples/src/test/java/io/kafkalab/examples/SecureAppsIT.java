@@ -118,10 +118,19 @@ class SecureAppsIT {
     }
 
     @Test
+    void aPlaintextClientAtTheTlsListenerIsToldToUseTls() {
+        Cli.Result r = Cli.run("topics", "list", "-b", cluster.bootstrapServers());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("kafkalab topics list: no Kafka broker answers at " + cluster.bootstrapServers()
+                + " (a TLS listener: it answered in TLS, so pass --security-protocol SSL or SASL_SSL); "
+                + ClusterCheck.ADVICE + "\n");
+    }
+
+    @Test
     void settingsThatDoNotFitTogetherAreRefusedWithTheOptionNamed() {
         Cli.Result noUser = Cli.run("topics", "list", "-b", cluster.bootstrapServers(), "--security-protocol", "SASL_SSL");
         assertThat(noUser.code()).isNotZero();
-        assertThat(noUser.err().strip()).isEqualTo("kafkalab list: --security-protocol SASL_SSL needs --sasl-username "
+        assertThat(noUser.err().strip()).isEqualTo("kafkalab topics list: --security-protocol SASL_SSL needs --sasl-username "
                 + "(env KAFKA_SASL_USERNAME) and a password, or sasl.jaas.config in --command-config");
     }
 
