@@ -136,8 +136,8 @@ final class ReliabilityReport {
                 + System.getProperty("java.version") + ", " + System.getProperty("os.name") + "; mode: " + mode
                 + ".  \nCommand: `" + command + "`.  \nCluster: the testkit's embedded Kafka (3 brokers, one dedicated"
                 + " KRaft controller, so a broker bounce never costs the quorum), topics with replication factor 3 and"
-                + " `min.insync.replicas=2`. Broker stops are graceful (controlled shutdown); consumer crashes are"
-                + " SIGKILL of a child JVM.";
+                + " `min.insync.replicas=2`. Broker stops are graceful (controlled shutdown), but for the crash scenario, where"
+                + " a broker in a child JVM is SIGKILLed; consumer crashes are SIGKILL of a child JVM.";
     }
 
     private static final String METHOD = """
@@ -150,7 +150,16 @@ final class ReliabilityReport {
               brokers are stopped and restarted one at a time, each time the current leader of a partition, waiting
               for the in-sync replicas to recover before the next bounce. A separate consumer reads every
               partition from the beginning to its end offset. Bound: 0 duplicates (idempotence), and per-key
-              order is checked: each key's sequence numbers, in first-delivery order, strictly increase.
+              order is checked: each key's sequence numbers, in first-delivery order, strictly increase. Every
+              stop is graceful, so every send must be acknowledged (a failed one fails the test).
+            - **Producer, the lab's settings beside the preset**: both send a steady stream, each to its own topic
+              whose partitions a broker in a child JVM leads. First the two other brokers stop, leaving one in-sync
+              replica under `min.insync.replicas=2`, until 100 of the lab's sends have failed: each attempt is
+              refused at once with `NOT_ENOUGH_REPLICAS`, so `retries=5` are spent in seconds and its records fail
+              (the lab's loop never reads a send's result: it loses them). Then the brokers come back and the leader's
+              broker is SIGKILLed (Kafka's default 9 s broker session): no leader answers until the controller elects
+              a new one, no retry is spent, and neither producer fails a send. The preset retries until
+              `delivery.timeout.ms` and must keep every record: 0 failed, 0 lost, 0 duplicates.
             - **Consumer kill -9**: one child JVM runs one runner per commit policy and is killed with SIGKILL while
               every runner is blocked in its handler (mid-batch for batch handlers). A runner restarted in the same
               group (same `group.instance.id`) reads from the committed offsets. The test checks the duplicates
