@@ -3,18 +3,24 @@ package io.kafkalab.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -70,6 +76,52 @@ class JsonSerdeTest {
         assertThat(read("{\"value\": \"Привет\", \"key\": \"7\", \"ts\": 1700000000.5, \"meta\": {\"a\": [1, 2]}}"))
                 .isEqualTo(new CustomMessage("7", "Привет"));
         assertThat(read("{\"key\": 3, \"value\": \"x\"}")).isEqualTo(new CustomMessage("3", "x"));
+    }
+
+    /**
+     * The same, from a real Python ({@code /usr/bin/python3}, any Python 3: {@code json} is in its standard library):
+     * {@code json.dumps} of the lab's dicts with its default and other options, Unicode of every kind included.
+     * Skipped where there is no Python; with {@code CI=true} (as {@code .ci/run} sets) it fails instead.
+     */
+    @Test
+    void readsWhatARealPythonJsonDumpsWrites(@TempDir Path dir) throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        requirePeer(Files.isExecutable(python), "/usr/bin/python3 is not installed (Debian package python3)");
+        String text = "Привет, мир! 👋 😀👋🏽🇺🇦 👨‍👩‍👧 \u0000\u001f\u007f\t\n\r \"q\" \\ </script> \uFEFF 𝔘𝔫";
+        List<String> dumps = List.of(
+                "json.dumps({'key': '3', 'value': T})",
+                "json.dumps({'key': '3', 'value': T}, ensure_ascii=False)",
+                "json.dumps({'value': T, 'key': '7', 'ts': 1700000000.5, 'meta': {'a': [1, 2], 'b': None}})",
+                "json.dumps({'key': 3, 'value': T})",
+                "json.dumps({'key': '3', 'value': T}, separators=(',', ':'), sort_keys=True)",
+                "json.dumps({'key': '3', 'value': T}, indent=2, ensure_ascii=False)");
+        List<CustomMessage> expected = List.of(new CustomMessage("3", text), new CustomMessage("3", text),
+                new CustomMessage("7", text), new CustomMessage("3", text), new CustomMessage("3", text),
+                new CustomMessage("3", text));
+        Path script = dir.resolve("dumps.py");
+        StringBuilder py = new StringBuilder("import json\nT = '");
+        text.codePoints().forEach(c -> py.append(String.format("\\U%08x", c)));
+        py.append("'\n");
+        dumps.forEach(d -> py.append("print(").append(d).append(".encode('utf-8').hex())\n"));
+        Files.writeString(script, py, StandardCharsets.US_ASCII);
+        Process p = new ProcessBuilder(python.toString(), script.toString()).redirectErrorStream(true).start();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("python finished").isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        assertThat(p.exitValue()).as(out).isZero();
+        List<String> lines = out.lines().toList();
+        assertThat(lines).hasSameSizeAs(dumps);
+        for (int i = 0; i < lines.size(); i++) {
+            byte[] json = HexFormat.of().parseHex(lines.get(i));
+            assertThat(deserializer.deserialize(TOPIC, json)).as("%s: %s", dumps.get(i),
+                    new String(json, StandardCharsets.UTF_8)).isEqualTo(expected.get(i));
+        }
+    }
+
+    /** A test's outside tool: skipped when it is missing, but a failure under {@code CI=true}, where it must be. */
+    static void requirePeer(boolean present, String reason) {
+        assertThat(present || !"true".equalsIgnoreCase(System.getenv("CI"))).as("%s; CI=true requires it", reason)
+                .isTrue();
+        assumeTrue(present, reason);
     }
 
     @Test

@@ -10,10 +10,8 @@ import io.kafkalab.segment.SegmentFixtures.Segment;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,8 +29,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  *   <li>nothing but the documented results comes out: {@link Reassembler#add} never throws;</li>
  *   <li>the buffer, by the reassembler's own accounting ({@link ReassemblyStats#bufferedBytes()}), stays within
  *       {@link ReassemblyConfig#maxBufferedBytes()};</li>
- *   <li>a delivered message has the size and CRC32C its headers declare, is delivered once, and one made only of a
- *       real message's segments is that message byte for byte.</li>
+ *   <li>a delivered message has the size and CRC32C its headers declare, is delivered once, each of its segments
+ *       gives back the bytes fed at its partition and offset, and one made only of a real message's segments is the
+ *       message the target split, byte for byte.</li>
  * </ul>
  * At the end, once everything incomplete has expired, every record fed is accounted for exactly once: in a
  * delivered message, in a drop report, or as a counted duplicate. Nothing disappears silently.
@@ -76,8 +75,10 @@ class ReassemblerFuzzTest {
         /** Messages split the way SegmentingProducer splits them. */
         private final List<List<Segment>> real = new ArrayList<>();
         private final Map<UUID, byte[]> originals = new HashMap<>();
-        /** The records built from a real message's segments, by identity. */
-        private final Set<ConsumerRecord<byte[], byte[]>> realRecords = Collections.newSetFromMap(new IdentityHashMap<>());
+        /** Every record fed, by partition and offset: the bytes it carried, to compare what comes out against. */
+        private final Map<List<Long>, byte[]> fedValues = new HashMap<>();
+        /** The partitions and offsets of records that were a real message's segments. */
+        private final Set<List<Long>> realRecords = new HashSet<>();
         private final long[] nextOffset = new long[3];
         private final Set<List<Object>> delivered = new HashSet<>();
         private long fed;
@@ -125,22 +126,29 @@ class ReassemblerFuzzTest {
             }
             List<Segment> segments = data.pickValue(real);
             Segment s = segments.get(data.consumeInt(0, segments.size() - 1));
-            ConsumerRecord<byte[], byte[]> r = feed(s.value(), copy(s.headers()));
-            realRecords.add(r);
+            feed(s.value(), copy(s.headers()), true);
         }
 
-        private ConsumerRecord<byte[], byte[]> feed(byte[] value, RecordHeaders headers) {
+        private void feed(byte[] value, RecordHeaders headers) {
+            feed(value, headers, false);
+        }
+
+        /** Feeds one record; {@code real}: one of a real message's segments (marked before the reassembler sees it). */
+        private void feed(byte[] value, RecordHeaders headers, boolean real) {
             int partition = data.consumeInt(0, 2);
             long offset = nextOffset[partition];
             nextOffset[partition] += data.consumeInt(1, 200);
             ConsumerRecord<byte[], byte[]> r = record(TOPIC, partition, offset, null, value, headers);
             fed++;
+            fedValues.put(at(r), value == null ? null : value.clone());
+            if (real) {
+                realRecords.add(at(r));
+            }
             Reassembler.Result result = reassembler.add(r);
             result.dropped().forEach(this::dropped);
             if (result.message() != null) {
                 delivered(result.message());
             }
-            return r;
         }
 
         private void delivered(AssembledMessage m) {
@@ -159,12 +167,18 @@ class ReassemblerFuzzTest {
                 ConsumerRecord<byte[], byte[]> part = m.segments().get(i);
                 assertThat(SegmentHeader.read(part.headers()).index()).isEqualTo(i);
                 assertThat(part.partition()).isEqualTo(m.partition().partition());
+                assertThat(part.value()).as("segment %d's bytes given back", i).isEqualTo(fedValues.get(at(part)));
                 sum += part.value().length;
             }
             assertThat(sum).isEqualTo(h.totalSize());
-            if (realRecords.containsAll(m.segments())) {
-                assertThat(m.value()).isEqualTo(originals.get(m.messageId()));
+            if (m.segments().stream().allMatch(part -> realRecords.contains(at(part)))) {
+                assertThat(m.value()).as("a message made of real segments is the message sent")
+                        .isEqualTo(originals.get(m.messageId()));
             }
+        }
+
+        private static List<Long> at(ConsumerRecord<byte[], byte[]> r) {
+            return List.of((long) r.partition(), r.offset());
         }
 
         private void dropped(DroppedMessage d) {

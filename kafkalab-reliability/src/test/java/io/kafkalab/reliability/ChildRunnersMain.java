@@ -4,18 +4,18 @@ import io.kafkalab.consumer.ConsumerRunner;
 import io.kafkalab.consumer.ConsumerRunnerListener;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Runners in a JVM of their own, for a test that kills them all with SIGKILL. Arguments: bootstrap servers,
  * then one {@code <PolicyCase>,<topic>,<group>,<instanceId>,<blockAt>} per runner. Each prints
- * {@code r <case> <partition> <offset> <value> <epochMillis>} for every record its handler processes; after
- * printing its {@code blockAt}-th record it prints {@code blocked <case> <epochMillis>} and blocks in the
- * handler (mid-batch for batch handlers) until the process dies. Each completed commit prints
- * {@code c <case> <partition> <offset>}.
+ * {@code r <case> <partition> <offset> <value> <epochMillis>} for every record its handler processes, and
+ * {@code f <case>} when the records so far are finished (the handler call returned, or the handler acknowledged):
+ * the only ones the runner may commit. After printing its {@code blockAt}-th record it prints
+ * {@code blocked <case> <epochMillis>} and blocks in the handler (mid-batch for batch handlers) until the process
+ * dies.
  */
 public final class ChildRunnersMain {
 
@@ -30,18 +30,25 @@ public final class ChildRunnersMain {
             PolicyCase c = PolicyCase.valueOf(a[0]);
             int blockAt = Integer.parseInt(a[4]);
             int[] count = {0};
-            runners.add(c.runner(args[0], a[1], a[2], a[3], r -> {
-                print("r " + c + " " + r.partition() + " " + r.offset() + " " + r.value() + " "
-                        + System.currentTimeMillis());
-                if (++count[0] == blockAt) {
-                    print("blocked " + c + " " + System.currentTimeMillis());
-                    never.await();
+            runners.add(c.runner(args[0], a[1], a[2], a[3], new PolicyCase.Sink() {
+                @Override
+                public void accept(ConsumerRecord<String, String> r) throws Exception {
+                    if (c.pacingNanos() > 0) {
+                        LockSupport.parkNanos(c.pacingNanos()); // pacing the work, not waiting for anything
+                    }
+                    print("r " + c + " " + r.partition() + " " + r.offset() + " " + r.value() + " "
+                            + System.currentTimeMillis());
+                    if (++count[0] == blockAt) {
+                        print("blocked " + c + " " + System.currentTimeMillis());
+                        never.await();
+                    }
+                }
+
+                @Override
+                public void finished() {
+                    print("f " + c);
                 }
             }, new ConsumerRunnerListener() {
-                @Override
-                public void onCommitted(Map<TopicPartition, OffsetAndMetadata> offsets) {
-                    offsets.forEach((tp, o) -> print("c " + c + " " + tp.partition() + " " + o.offset()));
-                }
             }));
         }
         runners.forEach(ConsumerRunner::start);

@@ -4,17 +4,22 @@ import io.kafkalab.consumer.CommitMode;
 import io.kafkalab.consumer.CommitPolicy;
 import io.kafkalab.consumer.ConsumerRunner;
 import io.kafkalab.consumer.ConsumerRunnerListener;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Every commit policy of the runner, with SYNC and ASYNC and both handler shapes spread over them, and the
- * number of duplicates each may cause when its runner is killed: the bound the suite asserts.
+ * number of duplicates each may cause when its runner is killed: the bound the suite asserts. Each runner sees
+ * time through a clock moved by the records it processes, so the time-based policies have count bounds too.
  */
 enum PolicyCase {
     AFTER_EACH_RECORD_SYNC(CommitPolicy.afterEachRecord(), CommitMode.SYNC, Handler.RECORDS),
@@ -40,8 +45,12 @@ enum PolicyCase {
     static final int ACK_EVERY = 10;
     /** The interval of the time-based policies. */
     static final long INTERVAL_MS = 300;
-    /** Timer granularity and thread hand-off, added to a time window measured from the child's timestamps. */
-    static final Duration SLACK = Duration.ofMillis(50);
+    /**
+     * How far each runner's clock moves per record its handler takes: the runners see time through an injected
+     * clock that advances only with the records they process, so a time-based policy commits after
+     * {@code INTERVAL_MS / TICK_MS} records, on any machine, however loaded.
+     */
+    static final long TICK_MS = 10;
 
     enum Handler { RECORDS, BATCHES, ACKNOWLEDGING_RECORDS }
 
@@ -49,6 +58,13 @@ enum PolicyCase {
     @FunctionalInterface
     interface Sink {
         void accept(ConsumerRecord<String, String> record) throws Exception;
+
+        /**
+         * Told when the records given so far are finished in the runner's sense, the only ones it may commit: a
+         * record or batch handler call returned, or (manual) the handler acknowledged.
+         */
+        default void finished() {
+        }
     }
 
     final CommitPolicy policy;
@@ -71,24 +87,28 @@ enum PolicyCase {
         return policy + (policy.autoCommitInterval() == null ? " " + mode : "") + ", " + how;
     }
 
-    /** @return the crash bound as text, for the table */
-    String crashBoundText() {
-        return mode == CommitMode.ASYNC && policy.autoCommitInterval() == null
-                ? "max(" + syncCrashBoundText() + ", processed past the last completed commit)"
-                : syncCrashBoundText();
+    /** Records per handler call: the unit a policy is asked after. */
+    private int call() {
+        return handler == Handler.BATCHES ? BATCH : 1;
     }
 
-    private String syncCrashBoundText() {
+    /** Records of one interval on the runner's clock. */
+    private static long intervalRecords() {
+        return INTERVAL_MS / TICK_MS;
+    }
+
+    /** @return the crash bound as text, for the table */
+    String crashBoundText() {
         return switch (this) {
-            case AFTER_EACH_RECORD_SYNC, AFTER_EACH_RECORD_ASYNC -> "1";
-            case EVERY_RECORDS_SYNC -> String.valueOf(EVERY);
-            case EVERY_RECORDS_ASYNC_BATCHES -> "n - 1 + batch = " + (EVERY - 1 + BATCH);
-            case AFTER_EACH_POLL_SYNC_BATCHES, AFTER_EACH_POLL_ASYNC -> "1 poll = " + MAX_POLL;
-            case INTERVAL_SYNC_BATCHES -> "processed in last " + INTERVAL_MS + " ms + batch";
-            case RECORDS_OR_INTERVAL_ASYNC -> "min(" + EVERY + ", processed in last " + INTERVAL_MS + " ms + 1)";
-            case MANUAL -> String.valueOf(ACK_EVERY);
-            case KAFKA_AUTO_COMMIT_BATCHES -> "processed in last " + INTERVAL_MS + " ms + 1 poll";
-        };
+            case AFTER_EACH_RECORD_SYNC, AFTER_EACH_RECORD_ASYNC -> "<= 1";
+            case EVERY_RECORDS_SYNC -> "<= " + EVERY;
+            case EVERY_RECORDS_ASYNC_BATCHES -> "<= n - 1 + batch = " + crashBound();
+            case AFTER_EACH_POLL_SYNC_BATCHES, AFTER_EACH_POLL_ASYNC -> "<= 1 poll = " + MAX_POLL;
+            case INTERVAL_SYNC_BATCHES -> "<= d / " + TICK_MS + " ms - 1 + batch = " + crashBound();
+            case RECORDS_OR_INTERVAL_ASYNC -> "<= min(n, d / " + TICK_MS + " ms) = " + crashBound();
+            case MANUAL -> "<= " + ACK_EVERY;
+            case KAFKA_AUTO_COMMIT_BATCHES -> "< processed (Kafka's timer committed during the run)";
+        } + "; nothing committed past a finished record";
     }
 
     /** @return the bound of a phase without a crash (rebalances, broker restart), as text */
@@ -98,39 +118,34 @@ enum PolicyCase {
                 : "0 unless partitions are lost";
     }
 
-    /** @return the count-based crash bound, or -1 for the time-based policies */
-    long fixedCrashBound() {
+    /**
+     * The most records a kill of this runner, blocked in its handler, may leave processed but uncommitted: what the
+     * policy lets pile up between two commits plus the handler call in progress. The same for ASYNC once the
+     * commits the runner sent have landed (the test waits for that before the kill: a commit still in flight when
+     * the process dies adds its records to this).
+     *
+     * @return the bound, or -1 for {@code kafkaAutoCommit}, whose commits follow Kafka's own wall-clock timer
+     */
+    long crashBound() {
         return switch (this) {
             case AFTER_EACH_RECORD_SYNC, AFTER_EACH_RECORD_ASYNC -> 1;
             case EVERY_RECORDS_SYNC -> EVERY;
             case EVERY_RECORDS_ASYNC_BATCHES -> EVERY - 1 + BATCH;
             case AFTER_EACH_POLL_SYNC_BATCHES, AFTER_EACH_POLL_ASYNC -> MAX_POLL;
+            // asked after each call; it commits once an interval of records has passed since the last commit
+            case INTERVAL_SYNC_BATCHES -> intervalRecords() - 1 + call();
+            case RECORDS_OR_INTERVAL_ASYNC -> Math.min(EVERY, intervalRecords() - 1 + call());
             case MANUAL -> ACK_EVERY;
-            case INTERVAL_SYNC_BATCHES, RECORDS_OR_INTERVAL_ASYNC, KAFKA_AUTO_COMMIT_BATCHES -> -1;
+            case KAFKA_AUTO_COMMIT_BATCHES -> -1;
         };
     }
 
     /**
-     * How many processed records a kill may leave uncommitted. With ASYNC, the commits the runner sent but the
-     * broker had not completed are lost too: each is a replicated write to {@code __consumer_offsets}, and a
-     * runner that commits after every record sends them faster than one connection completes them, so the
-     * backlog (records processed past the last commit whose completion the runner saw) is the bound then.
-     *
-     * @param processedAtMillis when the killed runner processed each record (wall clock of the same machine)
-     * @param blockedAtMillis   when it blocked, right before the kill
-     * @param asyncBacklog      records processed past the last commit the runner saw completed
-     * @return the bound
+     * How long the killed child's handler takes per record: only {@code kafkaAutoCommit}'s, so that its run spans
+     * several of Kafka's (wall-clock) auto-commit intervals.
      */
-    long crashBound(List<Long> processedAtMillis, long blockedAtMillis, long asyncBacklog) {
-        long window = processedAtMillis.stream()
-                .filter(t -> t >= blockedAtMillis - INTERVAL_MS - SLACK.toMillis()).count();
-        long bound = switch (this) {
-            case INTERVAL_SYNC_BATCHES -> window + BATCH;
-            case RECORDS_OR_INTERVAL_ASYNC -> Math.min(EVERY, window + 1);
-            case KAFKA_AUTO_COMMIT_BATCHES -> window + MAX_POLL;
-            default -> fixedCrashBound();
-        };
-        return mode == CommitMode.ASYNC && policy.autoCommitInterval() == null ? Math.max(bound, asyncBacklog) : bound;
+    long pacingNanos() {
+        return this == KAFKA_AUTO_COMMIT_BATCHES ? 2_000_000 : 0;
     }
 
     /**
@@ -155,22 +170,50 @@ enum PolicyCase {
             // waiting for its session to expire
             config.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId);
         }
+        AtomicLong ticks = new AtomicLong();
+        Clock clock = new Clock() {
+            private final Instant start = Instant.parse("2026-01-01T00:00:00Z");
+
+            @Override
+            public Instant instant() {
+                return start.plusMillis(ticks.get() * TICK_MS);
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+        };
+        Sink ticking = r -> {
+            ticks.incrementAndGet();
+            sink.accept(r);
+        };
         ConsumerRunner.Builder<String, String> b = ConsumerRunner.builder(config, new StringDeserializer(),
                         new StringDeserializer())
-                .topics(topic).commitPolicy(policy).commitMode(mode).listener(listener);
+                .topics(topic).commitPolicy(policy).commitMode(mode).listener(listener).clock(clock);
         return switch (handler) {
-            case RECORDS -> b.records(sink::accept);
+            case RECORDS -> b.records(r -> {
+                ticking.accept(r);
+                sink.finished();
+            });
             case BATCHES -> b.batches(BATCH, batch -> {
                 for (ConsumerRecord<String, String> r : batch) {
-                    sink.accept(r);
+                    ticking.accept(r);
                 }
+                sink.finished();
             });
             case ACKNOWLEDGING_RECORDS -> {
                 int[] count = {0};
                 yield b.acknowledgingRecords((r, ack) -> {
-                    sink.accept(r);
+                    ticking.accept(r);
                     if (++count[0] % ACK_EVERY == 0) {
                         ack.acknowledge();
+                        sink.finished();
                     }
                 });
             }

@@ -136,8 +136,8 @@ final class ReliabilityReport {
                 + System.getProperty("java.version") + ", " + System.getProperty("os.name") + "; mode: " + mode
                 + ".  \nCommand: `" + command + "`.  \nCluster: the testkit's embedded Kafka (3 brokers, one dedicated"
                 + " KRaft controller, so a broker bounce never costs the quorum), topics with replication factor 3 and"
-                + " `min.insync.replicas=2`. Broker stops are graceful (controlled shutdown); consumer crashes are"
-                + " SIGKILL of a child JVM.";
+                + " `min.insync.replicas=2`. Broker stops are graceful (controlled shutdown), but for the crash scenario, where"
+                + " a broker in a child JVM is SIGKILLed; consumer crashes are SIGKILL of a child JVM.";
     }
 
     private static final String METHOD = """
@@ -150,24 +150,38 @@ final class ReliabilityReport {
               brokers are stopped and restarted one at a time, each time the current leader of a partition, waiting
               for the in-sync replicas to recover before the next bounce. A separate consumer reads every
               partition from the beginning to its end offset. Bound: 0 duplicates (idempotence), and per-key
-              order is checked: each key's sequence numbers, in first-delivery order, strictly increase.
+              order is checked: each key's sequence numbers, in first-delivery order, strictly increase. Every
+              stop is graceful, so every send must be acknowledged (a failed one fails the test).
+            - **Producer, the lab's settings beside the preset**: both send a steady stream, each to its own topic
+              whose partitions a broker in a child JVM leads. First the two other brokers stop, leaving one in-sync
+              replica under `min.insync.replicas=2`, until 100 of the lab's sends have failed: each attempt is
+              refused at once with `NOT_ENOUGH_REPLICAS`, so `retries=5` are spent in seconds and its records fail
+              (the lab's loop never reads a send's result: it loses them). Then the brokers come back and the leader's
+              broker is SIGKILLed (Kafka's default 9 s broker session): no leader answers until the controller elects
+              a new one, no retry is spent, and neither producer fails a send. The preset retries until
+              `delivery.timeout.ms` and must keep every record: 0 failed, 0 lost, 0 duplicates.
+            - **lost** of the consumer rows: messages produced in that phase that no consumer delivered, counted
+              from what the handlers received (a wait for the consumers ends when every message arrived or the group
+              has committed to the end of the topic, so a skipped message shows here instead of as a timeout).
             - **Consumer kill -9**: one child JVM runs one runner per commit policy and is killed with SIGKILL while
-              every runner is blocked in its handler (mid-batch for batch handlers). A runner restarted in the same
-              group (same `group.instance.id`) reads from the committed offsets. The test checks the duplicates
-              are *exactly* the records the killed runner processed at or beyond its committed offsets (the runner
-              never commits what it did not process, and re-delivers nothing it committed), and that this number
-              is within the policy's bound:
-              `afterEachRecord` 1 (the record in the handler); `everyRecords(n)` n (records handler) or
-              n - 1 + batch (batch handler); `afterEachPoll` one poll (`max.poll.records`); `manual` the records
-              since the last acknowledgment; `interval(d)` / `everyRecordsOrInterval` the records processed in
-              the last d before the crash (measured from the child's timestamps) plus the batch in progress;
-              `kafkaAutoCommit(d)` the records processed in the last d plus one poll, because Kafka commits, inside
-              `poll()`, the positions of the previous poll. With ASYNC, commits sent but not yet completed by the
-              broker are lost with the process: each is a replicated write to `__consumer_offsets`, and
-              `afterEachRecord` ASYNC sends them far faster than one connection completes them, so hundreds of
-              records can be re-delivered. The ASYNC bound is therefore the larger of the SYNC bound and the records
-              processed past the last commit the runner saw completed (printed by the child from
-              `onCommitted`).
+              every runner is blocked in its handler (mid-batch for batch handlers). Each runner sees time through an
+              injected clock that moves 10 ms per record it processes, so the time-based policies commit after a
+              known number of records on any machine. Before the kill the test lets the commits the runners sent
+              land (ASYNC ones complete in the background while the handlers block). A runner restarted in the same
+              group (same `group.instance.id`) reads from the committed offsets. The test checks that nothing was
+              committed past the last record the handler finished (at-least-once: the record in the handler is
+              always delivered again), that the duplicates are *exactly* the records the killed runner processed at
+              or beyond its committed offsets, and that this number is within the policy's bound: what the policy
+              lets pile up between two commits plus the handler call in progress.
+              `afterEachRecord` 1; `everyRecords(n)` n (records handler) or n - 1 + batch (batch handler);
+              `afterEachPoll` one poll (`max.poll.records`); `manual` the records since the last acknowledgment;
+              `interval(d)` the records of d on the runner's clock, less one, plus the handler call in progress;
+              `everyRecordsOrInterval` the smaller of the two. `kafkaAutoCommit(d)` commits on Kafka's own
+              wall-clock timer inside `poll()`: its handler takes 2 ms a record so that the run spans several
+              intervals, and the bound is that Kafka committed at all (fewer duplicates than records processed),
+              with nothing committed past a finished record. `afterEachRecord` ASYNC blocks after 100 records instead
+              of 800: it sends one `commitAsync` per record, far faster than the consumer completes them, and
+              commits still queued when a process dies add their records to the re-delivery.
             - **Rebalance storm / broker restart**: runners join and leave the group, or a broker (the group's
               coordinator) is stopped and restarted, while records flow. Revocation commits synchronously what was
               processed and `close()` commits before leaving, so the bound is 0 duplicates unless a member loses

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Clients that share no code with Kafka's Java client see the embedded cluster: kcat (librdkafka) and
  * kafka-python, both from Debian ({@code apt-get install kcat python3-kafka}). Skipped with the reason
- * where they are not installed.
+ * where they are not installed, except under {@code CI=true} ({@code .ci/run} installs them and sets it): there a
+ * missing client fails the test.
  */
 @KafkaTest(brokers = 3)
 class IndependentClientsIT {
@@ -30,7 +31,7 @@ class IndependentClientsIT {
 
     @Test
     void kcatListsEveryBrokerAndReadsWhatJavaProduced(KafkaCluster cluster) throws Exception {
-        assumeTrue(Files.isExecutable(KCAT), "kcat is not installed (Debian package kcat)");
+        requirePeer(Files.isExecutable(KCAT), "kcat is not installed (Debian package kcat)");
         String topic = KafkaTestUtils.uniqueTopic("kcat");
         cluster.createTopic(topic, 3, 2);
         KafkaTestUtils.produce(cluster, topic, 20, i -> new ProducerRecord<>(topic, "k" + i, "java-" + i));
@@ -46,7 +47,7 @@ class IndependentClientsIT {
 
     @Test
     void kafkaPythonProducesWhatJavaConsumes(KafkaCluster cluster, @TempDir Path dir) throws Exception {
-        assumeTrue(Files.isExecutable(PYTHON) && run(List.of(PYTHON.toString(), "-c", "import kafka"), true) != null,
+        requirePeer(Files.isExecutable(PYTHON) && run(List.of(PYTHON.toString(), "-c", "import kafka"), true) != null,
                 "kafka-python is not installed for /usr/bin/python3 (Debian package python3-kafka)");
         String topic = KafkaTestUtils.uniqueTopic("python");
         cluster.createTopic(topic, 3, 2);
@@ -66,6 +67,13 @@ class IndependentClientsIT {
         List<ConsumerRecord<String, String>> records = KafkaTestUtils.consume(cluster, topic, 30,
                 Duration.ofSeconds(30));
         assertThat(records).hasSize(30).extracting(ConsumerRecord::value).contains("python-0", "python-29");
+    }
+
+    /** Skips when the client is missing, but fails under {@code CI=true}, where it must be there. */
+    private static void requirePeer(boolean present, String reason) {
+        assertThat(present || !"true".equalsIgnoreCase(System.getenv("CI"))).as("%s; CI=true requires it", reason)
+                .isTrue();
+        assumeTrue(present, reason);
     }
 
     private static String run(List<String> command) throws IOException, InterruptedException {
