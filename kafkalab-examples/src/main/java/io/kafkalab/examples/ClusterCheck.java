@@ -49,8 +49,22 @@ final class ClusterCheck {
 
     /** Bound on each address's probe: resolve, connect, and read the answer to one request. */
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
-    /** Bound on describing the cluster once an address looked like Kafka. */
-    static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(4);
+    /**
+     * Bound on describing the cluster once an address looked like Kafka: 4 s, or the seconds in
+     * {@code KAFKALAB_CLUSTER_WAIT} (containers started with their cluster wait for it to form).
+     */
+    static final Duration CLUSTER_TIMEOUT = clusterWait(System.getenv("KAFKALAB_CLUSTER_WAIT"));
+    static Duration clusterWait(String seconds) {
+        if (seconds == null || seconds.isBlank()) {
+            return Duration.ofSeconds(4);
+        }
+        try {
+            return Duration.ofSeconds(Math.max(1, Long.parseLong(seconds.trim())));
+        } catch (NumberFormatException e) {
+            return Duration.ofSeconds(4);
+        }
+    }
+
     /** What to do next, the end of every line about an unreachable cluster. */
     static final String ADVICE = "start one with ./kafkalab cluster, or pass --bootstrap-servers "
             + "(env KAFKA_BOOTSTRAP_SERVERS) with the address of yours";
