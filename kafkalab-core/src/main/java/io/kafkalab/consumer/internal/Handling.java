@@ -212,21 +212,12 @@ public final class Handling<K, V> {
 
     private Step failed(Unit unit, List<ConsumerRecord<byte[], byte[]>> raw, Exception e) {
         ErrorDecision decision = decide(raw, e, FailureKind.HANDLER, unit.attempt);
-        switch (decision.outcome()) {
-            case RETRY -> {
-                counters.retries.increment();
-                unit.attempt++;
-                return Step.retry(decision.retryDelay());
-            }
-            case SKIP, DEAD_LETTERED -> {
-                count(decision, raw.size());
-                return Step.RECOVERED;
-            }
-            default -> {
-                stop(raw.get(0), decision);
-                return Step.STOPPED;
-            }
+        if (decision.outcome() == ErrorDecision.Outcome.RETRY) {
+            counters.retries.increment();
+            unit.attempt++;
+            return Step.retry(decision.retryDelay());
         }
+        return settle(raw, decision);
     }
 
     /** A reassembled message given up on: to the error policy, which may not retry it. */
@@ -236,21 +227,25 @@ public final class Handling<K, V> {
     }
 
     /**
-     * Applies a decision about records that cannot be retried (poison pills, dropped segmented messages):
-     * counts a skip or dead letter, stops on STOP and on RETRY (retrying cannot help).
+     * Applies a decision about records that cannot be retried (poison pills, dropped segmented messages): as
+     * {@link #settle}, and RETRY stops too (retrying cannot help).
      */
     private Step unrecoverable(List<ConsumerRecord<byte[], byte[]>> raw, ErrorDecision decision, Throwable error) {
+        if (decision.outcome() == ErrorDecision.Outcome.RETRY) {
+            ConsumerRecord<byte[], byte[]> r = raw.get(0);
+            LOG.error("{}: the error policy asked to retry {} records at {}-{}@{}; retrying cannot help, stopping",
+                    name, raw.size(), r.topic(), r.partition(), r.offset());
+            return settle(raw, ErrorDecision.stop(error));
+        }
+        return settle(raw, decision);
+    }
+
+    /** Applies a final decision: a skip or dead letter is counted and the records are done; STOP stops the runner. */
+    private Step settle(List<ConsumerRecord<byte[], byte[]>> raw, ErrorDecision decision) {
         switch (decision.outcome()) {
             case SKIP, DEAD_LETTERED -> {
                 count(decision, raw.size());
                 return Step.RECOVERED;
-            }
-            case RETRY -> {
-                ConsumerRecord<byte[], byte[]> r = raw.get(0);
-                LOG.error("{}: the error policy asked to retry {} records at {}-{}@{}; retrying cannot help, stopping",
-                        name, raw.size(), r.topic(), r.partition(), r.offset());
-                stop(r, ErrorDecision.stop(error));
-                return Step.STOPPED;
             }
             default -> {
                 stop(raw.get(0), decision);

@@ -196,11 +196,8 @@ public final class PartitionState {
         } else if (watermark >= 0) {
             metadata = OffsetCodec.encode(next, next, new OffsetWindow(), watermark);
         }
-        if (next == committed && java.util.Objects.equals(metadata, committedMetadata)) {
-            return null;
-        }
-        if (next == committed && metadata == null) {
-            return null;
+        if (next == committed && (metadata == null || metadata.equals(committedMetadata))) {
+            return null; // nothing moved (a commit that only drops the metadata would add nothing either)
         }
         return metadata == null ? new OffsetAndMetadata(next) : new OffsetAndMetadata(next, metadata);
     }

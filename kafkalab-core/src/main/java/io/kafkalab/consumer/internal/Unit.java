@@ -53,7 +53,7 @@ final class Unit {
         return o;
     }
 
-    /** @return the records still to run of a partly failed batch */
+    /** @return how many raw records it holds (all of them, also when a partly failed batch goes on from {@link #from}) */
     int size() {
         return raw.size();
     }
