@@ -24,6 +24,8 @@ import org.apache.kafka.common.header.Headers;
  */
 public record SegmentHeader(int version, UUID messageId, int index, int count, long totalSize, int crc32c) {
 
+    /** The prefix of every header name kafkalab's segments use. */
+    public static final String PREFIX = "kafkalab.segment.";
     /** Header key: format version. */
     public static final String VERSION = "kafkalab.segment.version";
     /** Header key: message id (UUID text). */

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
@@ -86,13 +87,43 @@ public final class SegmentingProducer<K> {
      * @return as {@link #send(String, Object, byte[])}
      */
     public CompletableFuture<SegmentedSendResult> sendText(String topic, K key, String text) {
+        return sendText(topic, key, text, List.of(), UUID.randomUUID());
+    }
+
+    /**
+     * Sends text as {@link #sendText(String, Object, String)} does, with headers of the caller's on every segment and
+     * the message id the caller chose (so it can name the message before it is acknowledged, as an HTTP API answering
+     * {@code 202 Accepted} does).
+     *
+     * @param topic     the topic
+     * @param key       the record key of every segment; may be null
+     * @param text      the message
+     * @param headers   headers copied onto every segment, in order, after kafkalab's own; none may use a name of
+     *                  {@link SegmentHeader}'s ({@code kafkalab.segment.*})
+     * @param messageId the message id every segment carries; use a fresh one per message
+     * @return as {@link #send(String, Object, byte[])}
+     * @throws IllegalArgumentException when a header uses a {@code kafkalab.segment.} name
+     */
+    public CompletableFuture<SegmentedSendResult> sendText(String topic, K key, String text,
+                                                           Iterable<? extends Header> headers, UUID messageId) {
         byte[] utf8 = Objects.requireNonNull(text, "text").getBytes(StandardCharsets.UTF_8);
-        return send(topic, key, utf8, Segments.splitUtf8(utf8, maxSegmentBytes));
+        for (Header h : Objects.requireNonNull(headers, "headers")) {
+            if (h.key().startsWith(SegmentHeader.PREFIX)) {
+                throw new IllegalArgumentException("header " + h.key() + " uses kafkalab's own prefix "
+                        + SegmentHeader.PREFIX);
+            }
+        }
+        return send(topic, key, utf8, Segments.splitUtf8(utf8, maxSegmentBytes), headers,
+                Objects.requireNonNull(messageId, "messageId"));
     }
 
     private CompletableFuture<SegmentedSendResult> send(String topic, K key, byte[] whole, List<byte[]> segments) {
+        return send(topic, key, whole, segments, List.of(), UUID.randomUUID());
+    }
+
+    private CompletableFuture<SegmentedSendResult> send(String topic, K key, byte[] whole, List<byte[]> segments,
+                                                        Iterable<? extends Header> extra, UUID id) {
         Objects.requireNonNull(topic, "topic");
-        UUID id = UUID.randomUUID();
         int count = segments.size();
         int crc = Segments.crc32c(whole);
         Integer partition = null;
@@ -125,6 +156,7 @@ public final class SegmentingProducer<K> {
         for (int i = 0; i < count; i++) {
             RecordHeaders headers = new RecordHeaders();
             new SegmentHeader(SegmentHeader.FORMAT_VERSION, id, i, count, whole.length, crc).writeTo(headers);
+            extra.forEach(headers::add);
             int index = i;
             try {
                 producer.send(new ProducerRecord<>(topic, partition, key, segments.get(i), headers), (m, e) -> {

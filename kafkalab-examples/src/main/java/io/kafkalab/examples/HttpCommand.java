@@ -14,10 +14,14 @@ import picocli.CommandLine.Spec;
 
 /** {@code kafkalab http}: the lab's Flask API, done properly. */
 @Command(name = "http", mixinStandardHelpOptions = true,
-        description = {"Serve POST /send_message {\"message\": \"...\"}: the message is sent as segments, at least "
-                + "once, and the reply comes once every segment is acknowledged. GET /health.",
+        description = {"Serve POST /send_message {\"message\": \"...\", \"key\": \"...\", \"headers\": {...}}: the "
+                + "message is sent as segments, at least once, and the reply comes once every segment is acknowledged "
+                + "(?async=true: 202 once handed to the producer). An Idempotency-Key header makes a retry get the first "
+                + "answer instead of sending again. GET /health (readiness: 503 while no broker answers), "
+                + "GET /health/live.",
             "Errors are JSON {\"error\": \"...\"}: 400 bad request, 401 missing or wrong bearer token, 404, 405, "
-                    + "413 body too large, 415 not JSON, 503 Kafka unavailable or too slow."})
+                    + "413 body too large, 415 not JSON, 422 Idempotency-Key reused for another request, 429 too "
+                    + "many in flight (Retry-After), 503 Kafka unavailable or too slow."})
 final class HttpCommand implements Callable<Integer> {
 
     @Mixin
@@ -55,8 +59,24 @@ final class HttpCommand implements Callable<Integer> {
                     + "connection is closed; whole seconds (default: ${DEFAULT-VALUE}).")
     Duration requestTimeout;
 
-    @Option(names = "--threads", defaultValue = "16", description = "Requests served at once (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", defaultValue = "16",
+            description = "Server threads; they read and answer requests, none waits for Kafka (default: ${DEFAULT-VALUE}).")
     int threads;
+
+    @Option(names = "--max-in-flight", defaultValue = "4096",
+            description = "Requests sent and not yet acknowledged before 429 (default: ${DEFAULT-VALUE}).")
+    int maxInFlight;
+
+    @Option(names = "--max-in-flight-bytes", defaultValue = "67108864",
+            description = "Message bytes sent and not yet acknowledged before 429 (default: ${DEFAULT-VALUE}).")
+    long maxInFlightBytes;
+
+    @Option(names = "--idempotency-window", defaultValue = "5m", converter = DurationConverter.class,
+            description = "How long an Idempotency-Key's answer is kept (default: ${DEFAULT-VALUE}).")
+    Duration idempotencyWindow;
+
+    @Option(names = "--linger-ms", description = "The producer's linger.ms (default: the AT_LEAST_ONCE preset's, 10).")
+    Integer lingerMs;
 
     @Spec
     CommandSpec spec;
@@ -67,7 +87,8 @@ final class HttpCommand implements Callable<Integer> {
         String token = authTokenFile != null ? KafkaOptions.readSecret(authTokenFile, "--auth-token-file") : authToken;
         SendMessageServer server = new SendMessageServer(new SendMessageServer.Settings(bind, port,
                 kafka.bootstrapServers, kafka.topic, segmentBytes, maxBodyBytes, sendTimeout, threads,
-                kafka.securityConfig(), token, requestTimeout)).start();
+                kafka.securityConfig(), token, requestTimeout, maxInFlight, maxInFlightBytes, idempotencyWindow, lingerMs))
+                .start();
         ClusterWatch watch = ClusterWatch.start("http", kafka.bootstrapServers, kafka.securityConfig(),
                 spec.commandLine().getErr());
         CountDownLatch stopped = new CountDownLatch(1);

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.kafkalab.producer.DeliveryGuarantee;
 import io.kafkalab.producer.Producers;
+import io.kafkalab.segment.SegmentHeader;
 import io.kafkalab.segment.SegmentedSendResult;
 import io.kafkalab.segment.SegmentingProducer;
 import java.io.IOException;
@@ -16,16 +17,26 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -33,8 +44,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The lab's {@code POST /send_message} on the JDK's HTTP server: validates the request, sends the message as
- * segments with the AT_LEAST_ONCE preset, and answers only once every segment is acknowledged. Every error is
- * JSON {@code {"error": "..."}}, never a stack trace or an internal message.
+ * segments with the AT_LEAST_ONCE preset, and answers once every segment is acknowledged, from the producer's
+ * callback: no server thread waits for Kafka, so throughput is not threads / latency. Beyond a bound on requests
+ * and bytes in flight it answers {@code 429} with {@code Retry-After}; an {@code Idempotency-Key} makes a retry get
+ * the first answer instead of sending again; {@code ?async=true} answers {@code 202} once the message is handed to
+ * the producer. {@code GET /health} is readiness (503 while no broker answers), {@code GET /health/live} liveness.
+ * Every error is JSON {@code {"error": "..."}}, never a stack trace or an internal message.
  */
 final class SendMessageServer implements AutoCloseable {
 
@@ -50,13 +65,33 @@ final class SendMessageServer implements AutoCloseable {
      */
     record Settings(String bind, int port, String bootstrapServers, String topic, int segmentBytes, int maxBodyBytes,
                     Duration sendTimeout, int threads, Map<String, Object> kafkaConfig, String authToken,
-                    Duration requestTimeout) {
+                    Duration requestTimeout, int maxInFlightRequests, long maxInFlightBytes,
+                    Duration idempotencyWindow, Integer lingerMs) {
+
+        /** Requests in flight (sent, not yet acknowledged) before 429. */
+        static final int DEFAULT_MAX_IN_FLIGHT_REQUESTS = 4096;
+        /** Message bytes in flight before 429. */
+        static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 64L << 20;
+        /** How long an Idempotency-Key is remembered. */
+        static final Duration DEFAULT_IDEMPOTENCY_WINDOW = Duration.ofMinutes(5);
 
         Settings {
             kafkaConfig = Map.copyOf(kafkaConfig);
             if (authToken != null && authToken.isBlank()) {
                 throw new IllegalArgumentException("the HTTP auth token must not be blank");
             }
+            if (maxInFlightRequests < 1 || maxInFlightBytes < 1) {
+                throw new IllegalArgumentException("the in-flight bounds must be >= 1");
+            }
+        }
+
+        /** The given security and token, the default bounds and linger. */
+        Settings(String bind, int port, String bootstrapServers, String topic, int segmentBytes, int maxBodyBytes,
+                 Duration sendTimeout, int threads, Map<String, Object> kafkaConfig, String authToken,
+                 Duration requestTimeout) {
+            this(bind, port, bootstrapServers, topic, segmentBytes, maxBodyBytes, sendTimeout, threads, kafkaConfig,
+                    authToken, requestTimeout, DEFAULT_MAX_IN_FLIGHT_REQUESTS, DEFAULT_MAX_IN_FLIGHT_BYTES,
+                    DEFAULT_IDEMPOTENCY_WINDOW, null);
         }
 
         /** Plaintext Kafka, no token, the default request timeout. */
@@ -64,6 +99,12 @@ final class SendMessageServer implements AutoCloseable {
                  Duration sendTimeout, int threads) {
             this(bind, port, bootstrapServers, topic, segmentBytes, maxBodyBytes, sendTimeout, threads, Map.of(), null,
                     HttpLimits.DEFAULT_REQUEST_TIMEOUT);
+        }
+
+        /** @return these settings with other in-flight bounds */
+        Settings withInFlight(int requests, long bytes) {
+            return new Settings(bind, port, bootstrapServers, topic, segmentBytes, maxBodyBytes, sendTimeout, threads,
+                    kafkaConfig, authToken, requestTimeout, requests, bytes, idempotencyWindow, lingerMs);
         }
 
         @Override
@@ -74,6 +115,31 @@ final class SendMessageServer implements AutoCloseable {
         }
     }
 
+    /** An answer: status, JSON body, and a Retry-After in seconds or null. */
+    record Answer(int status, ObjectNode body, String retryAfter) {
+        Answer(int status, ObjectNode body) {
+            this(status, body, null);
+        }
+    }
+
+    /** A validated request to send. */
+    private record Outgoing(String key, String text, List<Header> headers, int bytes) {
+    }
+
+    /** Thrown by validation: the answer to give instead. */
+    private static final class Refused extends Exception {
+        final transient Answer answer;
+
+        Refused(int status, String message) {
+            super(message, null, false, false);
+            this.answer = new Answer(status, error(message));
+        }
+    }
+
+    private static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+    private static final int IDEMPOTENCY_KEYS = 100_000;
+    private static final Duration READINESS_CACHE = Duration.ofSeconds(1);
+
     private final Settings settings;
     private final Duration requestTimeout;
     private final byte[] tokenDigest;
@@ -81,8 +147,16 @@ final class SendMessageServer implements AutoCloseable {
     private final ExecutorService executor;
     private final Producer<String, byte[]> producer;
     private final SegmentingProducer<String> segmenting;
-    /** Requests being served; close waits for them. Guarded by itself. */
+    private final Admin admin;
+    private final IdempotencyStore<Answer> idempotency;
+    /** Exchanges not yet answered and closed; close waits for them. Guarded by itself. */
     private final int[] inFlight = {0};
+    /** Requests and bytes handed to the producer and not yet acknowledged (the 429 bound). Guarded by itself. */
+    private final long[] sending = {0, 0};
+    private final Object readinessLock = new Object();
+    /** When readiness was last probed; 0 before the first probe. */
+    private volatile long readinessCheckedNanos;
+    private volatile boolean ready;
     private volatile boolean closing;
 
     SendMessageServer(Settings settings) throws IOException {
@@ -94,13 +168,24 @@ final class SendMessageServer implements AutoCloseable {
         config.put("max.block.ms", timeout);
         config.put("request.timeout.ms", (int) timeout);
         config.put("delivery.timeout.ms", (int) timeout + 10 + 1);
+        if (settings.lingerMs() != null) {
+            config.put("linger.ms", settings.lingerMs());
+            config.put("delivery.timeout.ms", (int) timeout + settings.lingerMs() + 1);
+        }
         this.producer = Producers.create(DeliveryGuarantee.AT_LEAST_ONCE, config, new StringSerializer(),
                 new ByteArraySerializer());
         this.segmenting = new SegmentingProducer<>(producer, settings.segmentBytes());
+        Map<String, Object> adminConfig = new HashMap<>(settings.kafkaConfig());
+        adminConfig.put("bootstrap.servers", settings.bootstrapServers());
+        adminConfig.put("request.timeout.ms", 2000);
+        adminConfig.put("default.api.timeout.ms", 2000);
+        adminConfig.put("client.id", "kafkalab-http-readiness");
+        this.admin = Admin.create(adminConfig);
+        this.idempotency = new IdempotencyStore<>(IDEMPOTENCY_KEYS, settings.idempotencyWindow(), Clock.systemUTC());
         this.tokenDigest = settings.authToken() == null ? null : sha256(settings.authToken());
         this.requestTimeout = HttpLimits.applyRequestTimeout(settings.requestTimeout());
         HttpLimits.applyNoDelay();
-        this.server = HttpServer.create(new InetSocketAddress(settings.bind(), settings.port()), 64);
+        this.server = HttpServer.create(new InetSocketAddress(settings.bind(), settings.port()), 256);
         this.executor = Executors.newFixedThreadPool(settings.threads(), r -> {
             Thread t = new Thread(r, "kafkalab-http");
             t.setDaemon(true);
@@ -133,27 +218,33 @@ final class SendMessageServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    /** @return requests handed to the producer and not yet acknowledged */
+    long sending() {
+        synchronized (sending) {
+            return sending[0];
+        }
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         synchronized (inFlight) {
             inFlight[0]++;
         }
-        // closed in finally, not by try-with-resources: that would close it before the catch could answer 500
+        boolean later = false;
+        // finished in finally, not by try-with-resources: that would close it before the catch could answer 500
         try {
             if (closing) {
-                reply(exchange, 503, error("the server is stopping"));
+                reply(exchange, new Answer(503, error("the server is stopping")));
                 return;
             }
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
-            if (path.equals("/health")) {
-                // open even with a token, for load balancers and probes; it then tells nothing but "up"
+            if (path.equals("/health") || path.equals("/health/live")) {
+                // open even with a token, for load balancers and probes; it then tells nothing but the status
                 if (!method.equals("GET")) {
                     exchange.getResponseHeaders().add("Allow", "GET");
-                    reply(exchange, 405, error("method " + method + " not allowed; use GET"));
-                } else if (tokenDigest != null) {
-                    reply(exchange, 200, JSON.createObjectNode().put("status", "up"));
+                    reply(exchange, new Answer(405, error("method " + method + " not allowed; use GET")));
                 } else {
-                    reply(exchange, 200, JSON.createObjectNode().put("status", "up").put("topic", settings.topic()));
+                    reply(exchange, health(path.equals("/health")));
                 }
                 return;
             }
@@ -161,83 +252,264 @@ final class SendMessageServer implements AutoCloseable {
                 return;
             }
             if (!path.equals("/send_message")) {
-                reply(exchange, 404, error("not found: " + path));
+                reply(exchange, new Answer(404, error("not found: " + path)));
                 return;
             }
             if (!method.equals("POST")) {
                 exchange.getResponseHeaders().add("Allow", "POST");
-                reply(exchange, 405, error("method " + method + " not allowed; use POST"));
+                reply(exchange, new Answer(405, error("method " + method + " not allowed; use POST")));
                 return;
             }
-            sendMessage(exchange);
+            later = sendMessage(exchange);
         } catch (RuntimeException e) {
             LOG.error("request failed", e);
             try {
-                reply(exchange, 500, error("internal error"));
+                reply(exchange, new Answer(500, error("internal error")));
             } catch (IOException | RuntimeException ignored) {
                 // the response may have started already
             }
         } finally {
-            exchange.close();
-            synchronized (inFlight) {
-                inFlight[0]--;
-                inFlight.notifyAll();
+            if (!later) {
+                finish(exchange);
             }
         }
     }
 
-    private void sendMessage(HttpExchange exchange) throws IOException {
+    private void finish(HttpExchange exchange) {
+        exchange.close();
+        synchronized (inFlight) {
+            inFlight[0]--;
+            inFlight.notifyAll();
+        }
+    }
+
+    /** Readiness ({@code ready} true): can a broker be reached, checked at most once a second; else liveness. */
+    private Answer health(boolean readiness) {
+        boolean up = !readiness || ready();
+        ObjectNode body = JSON.createObjectNode().put("status", up ? "up" : "down");
+        if (tokenDigest == null) {
+            body.put("topic", settings.topic());
+            if (!up) {
+                body.put("error", "no Kafka broker answers at " + settings.bootstrapServers());
+            }
+        }
+        return new Answer(up ? 200 : 503, body);
+    }
+
+    private boolean fresh() {
+        long checked = readinessCheckedNanos;
+        return checked != 0 && System.nanoTime() - checked < READINESS_CACHE.toNanos();
+    }
+
+    private boolean ready() {
+        if (fresh()) {
+            return ready;
+        }
+        synchronized (readinessLock) {
+            if (fresh()) {
+                return ready;
+            }
+            boolean r;
+            try {
+                r = !admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000)).nodes()
+                        .get(3, TimeUnit.SECONDS).isEmpty();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                r = false;
+            } catch (Exception e) {
+                LOG.debug("readiness: {}", e.toString());
+                r = false;
+            }
+            ready = r;
+            long now = System.nanoTime();
+            readinessCheckedNanos = now == 0 ? 1 : now;
+            return r;
+        }
+    }
+
+    /** @return true when the answer comes later (from a callback), false when it was given already */
+    private boolean sendMessage(HttpExchange exchange) throws IOException {
+        byte[] body;
+        Outgoing out;
+        try {
+            body = readBody(exchange);
+            out = parse(body);
+        } catch (Refused r) {
+            reply(exchange, r.answer);
+            return false;
+        }
+        String query = exchange.getRequestURI().getRawQuery();
+        boolean async = query != null && List.of(query.split("&")).contains("async=true");
+        String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+        CompletableFuture<Answer> answer;
+        if (key != null) {
+            key = key.trim();
+            if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
+                reply(exchange, new Answer(400, error("Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY_LENGTH
+                        + " characters")));
+                return false;
+            }
+            IdempotencyStore.Claim<Answer> claim = idempotency.claim(key, requestDigest(async, body));
+            if (claim.conflict()) {
+                reply(exchange, new Answer(422, error("Idempotency-Key " + key + " was used for another request")));
+                return false;
+            }
+            answer = claim.answer();
+            if (!claim.first()) {
+                answerLater(exchange, answer, true);
+                return true;
+            }
+        } else {
+            answer = new CompletableFuture<>();
+        }
+        if (!admit(out.bytes())) {
+            if (key != null) {
+                idempotency.forget(key, answer); // nothing was sent: a retry may send
+            }
+            answer.complete(new Answer(429, error("too many requests in flight; retry later"), "1"));
+        } else {
+            send(out, async, answer);
+        }
+        answerLater(exchange, answer, false);
+        return true;
+    }
+
+    private void send(Outgoing out, boolean async, CompletableFuture<Answer> answer) {
+        UUID id = UUID.randomUUID();
+        CompletableFuture<SegmentedSendResult> sent;
+        try {
+            sent = segmenting.sendText(settings.topic(), out.key(), out.text(), out.headers(), id);
+        } catch (RuntimeException e) {
+            release(out.bytes());
+            LOG.warn("send failed: {}", e.toString());
+            answer.complete(new Answer(503, error("Kafka is unavailable: the message was not sent")));
+            return;
+        }
+        if (async) {
+            answer.complete(new Answer(202, JSON.createObjectNode().put("status", "accepted")
+                    .put("messageId", id.toString())));
+        }
+        sent.orTimeout(settings.sendTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS).whenComplete((r, e) -> {
+            release(out.bytes());
+            if (e != null) {
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                if (async) {
+                    LOG.warn("message {}, accepted with 202, was not sent: {}", id, cause.toString());
+                }
+                answer.complete(cause instanceof TimeoutException
+                        ? new Answer(503, error("Kafka did not acknowledge the message within "
+                                + settings.sendTimeout().toMillis() + " ms"))
+                        : new Answer(503, error("Kafka is unavailable: the message was not sent")));
+                if (!(cause instanceof TimeoutException)) {
+                    LOG.warn("send failed: {}", cause.toString());
+                }
+            } else {
+                answer.complete(new Answer(200, JSON.createObjectNode().put("status", "sent")
+                        .put("messageId", r.messageId().toString()).put("segments", r.segmentCount())
+                        .put("partition", r.partition()).put("firstOffset", r.firstOffset())
+                        .put("lastOffset", r.lastOffset())));
+            }
+        });
+    }
+
+    /** Answers on a server thread (never on the producer's I/O thread: a slow client must not hold it). */
+    private void answerLater(HttpExchange exchange, CompletableFuture<Answer> answer, boolean replay) {
+        answer.whenCompleteAsync((a, e) -> {
+            try {
+                reply(exchange, a != null ? a : new Answer(500, error("internal error")));
+            } catch (IOException | RuntimeException ex) {
+                LOG.debug("could not answer{}: {}", replay ? " a replayed request" : "", ex.toString());
+            } finally {
+                finish(exchange);
+            }
+        }, executor);
+    }
+
+    private boolean admit(int bytes) {
+        synchronized (sending) {
+            if (sending[0] >= settings.maxInFlightRequests()
+                    || sending[0] > 0 && sending[1] + bytes > settings.maxInFlightBytes()) {
+                return false;
+            }
+            sending[0]++;
+            sending[1] += bytes;
+            return true;
+        }
+    }
+
+    private void release(int bytes) {
+        synchronized (sending) {
+            sending[0]--;
+            sending[1] -= bytes;
+        }
+    }
+
+    private byte[] readBody(HttpExchange exchange) throws IOException, Refused {
         String type = exchange.getRequestHeaders().getFirst("Content-Type");
         if (type == null || !type.toLowerCase(Locale.ROOT).split(";", 2)[0].trim().equals("application/json")) {
-            reply(exchange, 415, error("Content-Type must be application/json"));
-            return;
+            throw new Refused(415, "Content-Type must be application/json");
         }
         String length = exchange.getRequestHeaders().getFirst("Content-Length");
         if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > settings.maxBodyBytes()) {
-            reply(exchange, 413, error("request body over " + settings.maxBodyBytes() + " bytes"));
-            return;
+            throw new Refused(413, "request body over " + settings.maxBodyBytes() + " bytes");
         }
         byte[] body = readAtMost(exchange.getRequestBody(), settings.maxBodyBytes());
         if (body == null) {
-            reply(exchange, 413, error("request body over " + settings.maxBodyBytes() + " bytes"));
-            return;
+            throw new Refused(413, "request body over " + settings.maxBodyBytes() + " bytes");
         }
+        return body;
+    }
+
+    /** Validates {@code {"message": "...", "key": "...", "headers": {"name": "value"}}}. */
+    private static Outgoing parse(byte[] body) throws Refused {
         JsonNode json;
         try {
             json = JSON.readTree(body);
         } catch (IOException e) {
-            reply(exchange, 400, error("request body is not valid JSON"));
-            return;
+            throw new Refused(400, "request body is not valid JSON");
         }
         JsonNode message = json == null ? null : json.get("message");
         if (message == null || message.isNull()) {
-            reply(exchange, 400, error("field 'message' is missing"));
-            return;
+            throw new Refused(400, "field 'message' is missing");
         }
         if (!message.isTextual()) {
-            reply(exchange, 400, error("field 'message' must be a string"));
-            return;
+            throw new Refused(400, "field 'message' must be a string");
         }
         if (message.asText().isBlank()) {
-            reply(exchange, 400, error("field 'message' is blank"));
-            return;
+            throw new Refused(400, "field 'message' is blank");
         }
+        JsonNode key = json.get("key");
+        if (key != null && !key.isNull() && !key.isTextual()) {
+            throw new Refused(400, "field 'key' must be a string");
+        }
+        List<Header> headers = new ArrayList<>();
+        JsonNode h = json.get("headers");
+        if (h != null && !h.isNull()) {
+            if (!h.isObject()) {
+                throw new Refused(400, "field 'headers' must be an object of strings");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = h.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isTextual()) {
+                    throw new Refused(400, "header '" + e.getKey() + "' must be a string");
+                }
+                if (e.getKey().isEmpty() || e.getKey().startsWith(SegmentHeader.PREFIX)) {
+                    throw new Refused(400, "header name '" + e.getKey() + "' is empty or kafkalab's own");
+                }
+                headers.add(new RecordHeader(e.getKey(), e.getValue().asText().getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        return new Outgoing(key == null || key.isNull() ? null : key.asText(), message.asText(), List.copyOf(headers),
+                body.length);
+    }
+
+    private static byte[] requestDigest(boolean async, byte[] body) {
         try {
-            SegmentedSendResult sent = segmenting.sendText(settings.topic(), null, message.asText())
-                    .get(settings.sendTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
-            reply(exchange, 200, JSON.createObjectNode().put("status", "sent")
-                    .put("messageId", sent.messageId().toString()).put("segments", sent.segmentCount())
-                    .put("partition", sent.partition()).put("firstOffset", sent.firstOffset())
-                    .put("lastOffset", sent.lastOffset()));
-        } catch (TimeoutException e) {
-            reply(exchange, 503, error("Kafka did not acknowledge the message within "
-                    + settings.sendTimeout().toMillis() + " ms"));
-        } catch (ExecutionException e) {
-            LOG.warn("send failed: {}", e.getCause().toString());
-            reply(exchange, 503, error("Kafka is unavailable: the message was not sent"));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            reply(exchange, 503, error("the server is stopping"));
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            d.update((byte) (async ? 1 : 0));
+            return d.digest(body);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
 
@@ -253,7 +525,7 @@ final class SendMessageServer implements AutoCloseable {
         }
         exchange.getResponseHeaders().set("WWW-Authenticate", bearer
                 ? "Bearer realm=\"kafkalab\", error=\"invalid_token\"" : "Bearer realm=\"kafkalab\"");
-        reply(exchange, 401, error(bearer ? "invalid bearer token" : "missing bearer token"));
+        reply(exchange, new Answer(401, error(bearer ? "invalid bearer token" : "missing bearer token")));
         return false;
     }
 
@@ -275,17 +547,21 @@ final class SendMessageServer implements AutoCloseable {
         return JSON.createObjectNode().put("error", message);
     }
 
-    private static void reply(HttpExchange exchange, int status, ObjectNode body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
+    private static void reply(HttpExchange exchange, Answer answer) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(answer.body());
         exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        exchange.sendResponseHeaders(status, bytes.length);
+        if (answer.retryAfter() != null) {
+            exchange.getResponseHeaders().set("Retry-After", answer.retryAfter());
+        }
+        exchange.sendResponseHeaders(answer.status(), bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
     }
 
     /**
-     * Refuses new requests (503), lets requests in flight finish (up to the send timeout plus a second), then
+     * Refuses new requests (503), lets requests in flight finish (up to the send timeout plus a second; a request
+     * accepted with 202 is in flight until Kafka acknowledges it, and the producer's close sends what is left), then
      * stops the server and closes the producer. (The JDK 17 server's own {@code stop(delay)} waits the whole delay
      * even when nothing is in flight, so the waiting is done here.)
      */
@@ -311,5 +587,6 @@ final class SendMessageServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         Producers.close(producer, Duration.ofSeconds(5));
+        admin.close(Duration.ofSeconds(2));
     }
 }

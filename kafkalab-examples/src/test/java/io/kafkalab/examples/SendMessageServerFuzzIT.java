@@ -16,8 +16,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -38,7 +40,7 @@ class SendMessageServerFuzzIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY = 2048;
     private static final int PARTITIONS = 3;
-    private static final Set<Integer> DOCUMENTED = Set.of(200, 400, 404, 405, 413, 415, 503);
+    private static final Set<Integer> DOCUMENTED = Set.of(200, 202, 400, 404, 405, 413, 415, 503);
     private static final List<String> INTERNALS = List.of("Exception", "\tat ", "internal error", "io.kafkalab.",
             "com.fasterxml", "org.apache");
 
@@ -110,7 +112,10 @@ class SendMessageServerFuzzIT {
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
         JsonNode json = JSON.readTree(text);
         assertThat(json.isObject()).as(text).isTrue();
-        if (status != 200) {
+        if (status == 202) {
+            assertThat(json.fieldNames()).toIterable().as(text).containsExactly("status", "messageId");
+            assertThat(UUID.fromString(json.get("messageId").asText())).isNotNull();
+        } else if (status != 200) {
             assertThat(json.fieldNames()).toIterable().as(text).containsExactly("error");
             assertThat(json.get("error").isTextual()).as(text).isTrue();
             assertThat(INTERNALS).noneMatch(text::contains);
@@ -137,7 +142,7 @@ class SendMessageServerFuzzIT {
     /** What the server's contract (docs/http-api.md) says this request deserves, the cluster being up. */
     private static int expected(String method, String pathAndQuery, String type, byte[] body) {
         String path = URI.create(pathAndQuery).getPath();
-        if (path.equals("/health")) {
+        if (path.equals("/health") || path.equals("/health/live")) {
             return method.equals("GET") ? 200 : 405;
         }
         if (!path.equals("/send_message")) {
@@ -159,7 +164,27 @@ class SendMessageServerFuzzIT {
             return 400;
         }
         JsonNode message = json == null ? null : json.get("message");
-        return message != null && message.isTextual() && !message.asText().isBlank() ? 200 : 400;
+        if (message == null || !message.isTextual() || message.asText().isBlank()) {
+            return 400;
+        }
+        JsonNode key = json.get("key");
+        if (key != null && !key.isNull() && !key.isTextual()) {
+            return 400;
+        }
+        JsonNode headers = json.get("headers");
+        if (headers != null && !headers.isNull()) {
+            if (!headers.isObject()) {
+                return 400;
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = headers.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> h = it.next();
+                if (!h.getValue().isTextual() || h.getKey().isEmpty() || h.getKey().startsWith("kafkalab.segment.")) {
+                    return 400;
+                }
+            }
+        }
+        String query = URI.create(pathAndQuery).getRawQuery();
+        return query != null && List.of(query.split("&")).contains("async=true") ? 202 : 200;
     }
 
     /** @return the index of the first newline from {@code from}, or the length */
