@@ -4,10 +4,17 @@ import io.kafkalab.bench.Variants.Measurement;
 import io.kafkalab.examples.HttpApi;
 import io.kafkalab.testkit.JvmProcess;
 import io.kafkalab.testkit.KafkaCluster;
+import io.kafkalab.testkit.KafkaTestUtils;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +34,12 @@ import java.util.regex.Pattern;
  *   <li>{@code raw server}: the JDK's HTTP server, Jackson and a plain {@code KafkaProducer} with the
  *       AT_LEAST_ONCE preset's settings, {@code send().get()} per request ({@link RawHttpServerMain});</li>
  *   <li>{@code kafkalab http}: {@code kafkalab http} with segments large enough for one per message;</li>
- *   <li>{@code kafkalab http, 100-byte segments}: as the lab configured it, 11 segments per message.</li>
+ *   <li>{@code kafkalab http, 100-byte segments}: as the lab configured it, 11 segments per message;</li>
+ *   <li>{@code lab flask} and {@code lab flask 100 B segments}: the lab's own app, seed 004's Flask code with
+ *       kafka-python and {@code flush()} per request ({@code lab_flask_app.py}), on Debian's {@code python3}; left
+ *       out, and said so, where Flask or kafka-python is not installed (kafkalab-bench/install-peers.sh).</li>
  * </ol>
+ * The load generator is the same for all: this harness's own client, so every server gets the same.
  */
 final class HttpBench {
 
@@ -39,15 +50,81 @@ final class HttpBench {
 
     static List<Row> run(KafkaCluster cluster, BenchSettings s, Variants.Progress progress) throws Exception {
         String body = "{\"message\": \"" + "x".repeat(s.httpMessageBytes()) + "\"}";
-        return new Variants("http")
+        boolean flask = flask();
+        if (!flask) {
+            progress.line("  http: Flask or kafka-python not importable by /usr/bin/python3, the lab's app skipped"
+                    + " (kafkalab-bench/install-peers.sh)");
+        }
+        Variants v = new Variants("http")
                 .add("raw server", "JDK HttpServer + Jackson + KafkaProducer send().get(), 16 threads",
                         r -> load(JvmProcess.start(List.of("-Xmx512m"), RawHttpServerMain.class,
                                 cluster.bootstrapServers(), Payloads.topic(cluster, "http-raw"), "16"), s, body))
                 .add("kafkalab http", "kafkalab http --segment-bytes 1048576 (one segment per message)",
                         r -> load(kafkalab(cluster, "1048576"), s, body))
                 .add("kafkalab http 100 B segments", "kafkalab http --segment-bytes 100 (the lab's; 11 segments"
-                        + " per message)", r -> load(kafkalab(cluster, "100"), s, body))
-                .run(s.repeats(), s.warmUp(), progress);
+                        + " per message)", r -> load(kafkalab(cluster, "100"), s, body));
+        if (flask) {
+            Path app = Files.createTempFile("kafkalab-lab-flask-", ".py");
+            try (InputStream in = HttpBench.class.getResourceAsStream("lab_flask_app.py")) {
+                Files.write(app, in.readAllBytes());
+            }
+            app.toFile().deleteOnExit();
+            v.add("lab flask", "seed 004's Flask app: kafka-python, send + flush() per request",
+                    r -> loadFlask(app, cluster, Payloads.topic(cluster, "http-flask"), "0", s, body));
+            v.add("lab flask 100 B segments", "seed 004's segmented_send(message, 100): 11 sends, one flush()",
+                    r -> loadFlask(app, cluster, Payloads.topic(cluster, "http-flask"), "100", s, body));
+        }
+        return v.run(s.repeats(), s.warmUp(), progress);
+    }
+
+    /** @return whether Debian's python3 has Flask and kafka-python */
+    static boolean flask() {
+        if (!Files.isExecutable(PeerBench.PYTHON)) {
+            return false;
+        }
+        try {
+            Process p = new ProcessBuilder(PeerBench.PYTHON.toString(), "-c", "import flask, kafka")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static Measurement loadFlask(Path app, KafkaCluster cluster, String topic, String chunk, BenchSettings s,
+                                         String body) throws Exception {
+        int port = KafkaTestUtils.freePortRange(1);
+        Path log = Files.createTempFile("kafkalab-lab-flask-", ".log");
+        Process p = new ProcessBuilder(PeerBench.PYTHON.toString(), app.toString(), cluster.bootstrapServers(), topic,
+                String.valueOf(port), chunk).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!listening(port)) {
+                if (!p.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the lab's Flask app did not start: " + Files.readString(log));
+                }
+                p.waitFor(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+            return warmAndLoad(URI.create("http://127.0.0.1:" + port + "/send_message"), s, body);
+        } finally {
+            p.destroy();
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+            Files.deleteIfExists(log);
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static JvmProcess kafkalab(KafkaCluster cluster, String segmentBytes) {
@@ -63,12 +140,15 @@ final class HttpBench {
             if (!m.find()) {
                 throw new IllegalStateException("no port");
             }
-            URI uri = URI.create("http://127.0.0.1:" + m.group(1) + "/send_message");
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(10)).build();
-            send(client, uri, body, Math.max(s.httpRequests() / 5, s.httpConcurrency()), s.httpConcurrency());
-            return send(client, uri, body, s.httpRequests(), s.httpConcurrency());
+            return warmAndLoad(URI.create("http://127.0.0.1:" + m.group(1) + "/send_message"), s, body);
         }
+    }
+
+    private static Measurement warmAndLoad(URI uri, BenchSettings s, String body) throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        send(client, uri, body, Math.max(s.httpRequests() / 5, s.httpConcurrency()), s.httpConcurrency());
+        return send(client, uri, body, s.httpRequests(), s.httpConcurrency());
     }
 
     private static Measurement send(HttpClient client, URI uri, String body, int requests, int concurrency)

@@ -63,6 +63,17 @@ final class Targets {
             out.add(atLeast(rows, "consume", "batch afterEachPoll async", Row::pairedRatio, 1.0, "x",
                     "consume: batch afterEachPoll async >= 1.0x raw commitAsync/poll, paired", "issue 13"));
         }
+        if (ran(rows, "http") && row(rows, "http", "lab flask").isPresent()) {
+            for (String[] pair : List.of(new String[] {"kafkalab http", "lab flask"},
+                    new String[] {"kafkalab http 100 B segments", "lab flask 100 B segments"})) {
+                double flaskRate = row(rows, "http", pair[1]).map(Row::recordsPerSecond).orElse(Double.NaN);
+                double flaskP99 = row(rows, "http", pair[1]).map(Row::p99Millis).orElse(Double.NaN);
+                out.add(atLeast(rows, "http", pair[0], r -> r.recordsPerSecond() / flaskRate, 10, "x",
+                        "http: " + pair[0] + " >= 10x " + pair[1] + " requests/s", "issue 17"));
+                out.add(atMost(rows, "http", pair[0], r -> r.p99Millis() / flaskP99, 0.1, "x",
+                        "http: " + pair[0] + " p99 <= 0.1x " + pair[1] + "'s", "issue 17"));
+            }
+        }
         if (ran(rows, "large")) {
             double messageMegabytes = s.largeBytes() / 1e6;
             out.add(atMost(rows, "large", "kafkalab segmented", r -> r.peakHeapMegabytes() / messageMegabytes, 2.0,
