@@ -79,7 +79,8 @@ public final class SegmentingProducer<K> {
     }
 
     /**
-     * Sends text as UTF-8 segments that never cut a code point, so each is readable on its own.
+     * Sends text as UTF-8 segments cut between characters as a reader sees them (see
+     * {@link Segments#splitUtf8(byte[], int)}), so each is readable on its own.
      *
      * @param topic the topic
      * @param key   the record key of every segment; may be null

@@ -1,9 +1,15 @@
 package io.kafkalab.segment;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 
 /**
@@ -34,29 +40,95 @@ public final class Segments {
         return segments;
     }
 
+    /** One extended grapheme cluster (Unicode UAX #29): what a reader sees as one character. */
+    private static final Pattern GRAPHEME = Pattern.compile("\\X");
+
     /**
-     * Splits UTF-8 text without ever cutting inside a code point, so that every segment is valid UTF-8 on its
-     * own and a plain consumer shows readable pieces.
+     * Splits UTF-8 text between characters as a reader sees them: extended grapheme clusters (Unicode UAX #29,
+     * as {@code java.util.regex}'s {@code \X} finds them), so a flag, an emoji with its skin tone, a family
+     * joined with zero-width joiners or a letter with its accents stays in one segment. A cluster longer than
+     * {@code maxSegmentBytes} is cut between its code points. Either way every segment is valid UTF-8 on its own,
+     * and a plain consumer shows readable pieces. Input that is not valid UTF-8 is cut between code points, as
+     * far as its bytes allow.
      *
-     * @param utf8            valid UTF-8
+     * @param utf8            UTF-8 text
      * @param maxSegmentBytes at least 4 (the longest code point)
-     * @return the segments in order
+     * @return the segments in order; their concatenation is {@code utf8}
      */
     public static List<byte[]> splitUtf8(byte[] utf8, int maxSegmentBytes) {
         Objects.requireNonNull(utf8, "utf8");
         positive(maxSegmentBytes, 4);
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(utf8)).toString();
+        } catch (CharacterCodingException e) {
+            return splitAtCodePoints(utf8, maxSegmentBytes);
+        }
+        List<byte[]> segments = new ArrayList<>();
+        int from = 0; // the first byte of the segment being filled
+        int at = 0;   // the first byte of the next cluster
+        Matcher cluster = GRAPHEME.matcher(text);
+        while (cluster.find()) {
+            int length = utf8Length(text, cluster.start(), cluster.end());
+            if (at + length - from > maxSegmentBytes) {
+                if (at > from) {
+                    segments.add(Arrays.copyOfRange(utf8, from, at));
+                    from = at;
+                }
+                if (length > maxSegmentBytes) {
+                    // longer than a segment: cut between its code points
+                    for (int i = cluster.start(); i < cluster.end(); ) {
+                        int codePoint = text.codePointAt(i);
+                        int bytes = utf8Length(codePoint);
+                        if (at + bytes - from > maxSegmentBytes) {
+                            segments.add(Arrays.copyOfRange(utf8, from, at));
+                            from = at;
+                        }
+                        at += bytes;
+                        i += Character.charCount(codePoint);
+                    }
+                    continue;
+                }
+            }
+            at += length;
+        }
+        if (at > from || segments.isEmpty()) {
+            segments.add(Arrays.copyOfRange(utf8, from, at));
+        }
+        return segments;
+    }
+
+    /** Cuts only where the next byte starts a code point (is not a continuation byte, 10xxxxxx). */
+    private static List<byte[]> splitAtCodePoints(byte[] utf8, int maxSegmentBytes) {
         List<byte[]> segments = new ArrayList<>();
         int from = 0;
         do {
             int to = Math.min(utf8.length, from + maxSegmentBytes);
-            // step back while the byte at the cut is a continuation byte (10xxxxxx)
             while (to < utf8.length && to > from && (utf8[to] & 0xC0) == 0x80) {
                 to--;
+            }
+            if (to == from) { // nothing but continuation bytes ahead: invalid anyway, cut where the size says
+                to = Math.min(utf8.length, from + maxSegmentBytes);
             }
             segments.add(Arrays.copyOfRange(utf8, from, to));
             from = to;
         } while (from < utf8.length);
         return segments;
+    }
+
+    private static int utf8Length(String text, int start, int end) {
+        int bytes = 0;
+        for (int i = start; i < end; ) {
+            int codePoint = text.codePointAt(i);
+            bytes += utf8Length(codePoint);
+            i += Character.charCount(codePoint);
+        }
+        return bytes;
+    }
+
+    private static int utf8Length(int codePoint) {
+        return codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
     }
 
     /** @return the CRC32C of {@code data} */

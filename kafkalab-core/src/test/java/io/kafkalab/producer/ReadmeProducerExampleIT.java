@@ -3,6 +3,7 @@ package io.kafkalab.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kafkalab.message.CustomMessage;
+import io.kafkalab.message.CustomMessageDeserializer;
 import io.kafkalab.testkit.KafkaCluster;
 import io.kafkalab.testkit.KafkaTestUtils;
 import io.kafkalab.testkit.junit.KafkaTest;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +40,8 @@ class ReadmeProducerExampleIT {
         // end::producer[]
 
         assertThat(summary).hasToString("100 sent, 100 acknowledged, 0 failed");
-        assertThat(KafkaTestUtils.consume(cluster, topic, 100, Duration.ofSeconds(30))).hasSize(100);
+        assertThat(KafkaTestUtils.consume(cluster, topic, 100, Duration.ofSeconds(30), new StringDeserializer(),
+                new CustomMessageDeserializer())).extracting(r -> r.value().value()).doesNotHaveDuplicates()
+                .hasSize(100);
     }
 }

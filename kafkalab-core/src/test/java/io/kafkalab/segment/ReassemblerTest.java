@@ -130,12 +130,52 @@ class ReassemblerTest {
     }
 
     @Test
-    void emojiAreNeverCutEither() throws CharacterCodingException {
-        byte[] utf8 = "👋🏽🇺🇦👨‍👩‍👧".repeat(50).getBytes(StandardCharsets.UTF_8);
-        for (byte[] part : Segments.splitUtf8(utf8, 7)) {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(part));
+    void charactersAsAReaderSeesThemAreNeverCut() throws CharacterCodingException {
+        // a hand with a skin tone (8 bytes), a flag (8), a family joined by zero-width joiners (18), e + accent (3)
+        String hand = "\uD83D\uDC4B\uD83C\uDFFD";
+        String flag = "\uD83C\uDDFA\uD83C\uDDE6";
+        String family = "\uD83D\uDC68\u200D\uD83D\uDC69\u200D\uD83D\uDC67";
+        String accented = "e\u0301";
+        assertThat(strictUtf8(Segments.splitUtf8((hand + flag + family).getBytes(StandardCharsets.UTF_8), 18)))
+                .containsExactly(hand + flag, family);
+        String text = ("Hi " + hand + " " + flag + family + " caf" + accented + " ").repeat(20);
+        for (int max : new int[] {18, 19, 20, 25, 31}) {
+            List<byte[]> parts = Segments.splitUtf8(text.getBytes(StandardCharsets.UTF_8), max);
+            List<String> clusters = new ArrayList<>();
+            for (String part : strictUtf8(parts)) {
+                assertThat(part.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(max);
+                clusters.addAll(graphemes(part));
+            }
+            assertThat(clusters).as("the characters of the segments of at most %d bytes", max)
+                    .isEqualTo(graphemes(text));
         }
-        assertThatThrownBy(() -> Segments.splitUtf8(utf8, 3)).hasMessage("maxSegmentBytes must be >= 4, but was 3");
+        assertThatThrownBy(() -> Segments.splitUtf8(new byte[8], 3))
+                .hasMessage("maxSegmentBytes must be >= 4, but was 3");
+    }
+
+    @Test
+    void aCharacterLongerThanASegmentStartsOneAndIsCutBetweenItsCodePoints() throws CharacterCodingException {
+        String family = "\uD83D\uDC68\u200D\uD83D\uDC69\u200D\uD83D\uDC67"; // 4 + 3 + 4 + 3 + 4 bytes
+
+        List<byte[]> parts = Segments.splitUtf8(("a" + family + "b").getBytes(StandardCharsets.UTF_8), 7);
+
+        assertThat(strictUtf8(parts)).containsExactly("a", "\uD83D\uDC68\u200D", "\uD83D\uDC69\u200D",
+                "\uD83D\uDC67b");
+    }
+
+    /** Each part decoded on its own by a decoder that refuses malformed input. */
+    static List<String> strictUtf8(List<byte[]> parts) throws CharacterCodingException {
+        List<String> out = new ArrayList<>();
+        for (byte[] part : parts) {
+            out.add(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(part)).toString());
+        }
+        return out;
+    }
+
+    private static List<String> graphemes(String text) {
+        return java.util.regex.Pattern.compile("\\X").matcher(text).results()
+                .map(java.util.regex.MatchResult::group).toList();
     }
 
     @Test

@@ -34,7 +34,8 @@ final class HttpCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--segment-bytes", defaultValue = "100",
-            description = "Largest segment in bytes; text is never cut inside a character (default: ${DEFAULT-VALUE}).")
+            description = "Largest segment in bytes; text is cut between characters (grapheme clusters), one"
+                    + " longer than a segment between its code points (default: ${DEFAULT-VALUE}).")
     int segmentBytes;
 
     @Option(names = "--max-body-bytes", defaultValue = "1048576",

@@ -201,6 +201,11 @@ final class SendMessageServer implements AutoCloseable {
         return this;
     }
 
+    /** @return whether {@link #close()} began: new requests get 503 */
+    boolean closing() {
+        return closing;
+    }
+
     /** @return requests being served now */
     int inFlight() {
         synchronized (inFlight) {

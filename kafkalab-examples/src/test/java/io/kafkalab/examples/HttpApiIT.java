@@ -12,6 +12,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +23,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.MatchResult;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,8 +39,13 @@ class HttpApiIT {
 
     private SendMessageServer server(String bootstrap, String topic, int maxBody, Duration sendTimeout)
             throws IOException {
-        return new SendMessageServer(new SendMessageServer.Settings("127.0.0.1", 0, bootstrap, topic, 100, maxBody,
-                sendTimeout, 16)).start();
+        return server(bootstrap, topic, 100, maxBody, sendTimeout);
+    }
+
+    private SendMessageServer server(String bootstrap, String topic, int segmentBytes, int maxBody,
+                                     Duration sendTimeout) throws IOException {
+        return new SendMessageServer(new SendMessageServer.Settings("127.0.0.1", 0, bootstrap, topic, segmentBytes,
+                maxBody, sendTimeout, 16)).start();
     }
 
     private HttpResponse<String> post(SendMessageServer s, String path, String contentType, String body)
@@ -155,6 +166,61 @@ class HttpApiIT {
                 "consume-segmented: 1 complete messages, 0 dropped");
         assertThat(Files.readAllBytes(dir.resolve(messageId + ".bin")))
                 .isEqualTo(text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void everySegmentIsValidUtf8OnItsOwnAndCutsNoCharacter(KafkaCluster cluster) throws Exception {
+        String topic = KafkaTestUtils.uniqueTopic("http-graphemes");
+        cluster.createTopic(topic, 1, 2);
+        // a hand with a skin tone (8 bytes), a flag (8), a family joined by zero-width joiners (18), e + accent (3),
+        // Cyrillic (2 each): cut by code points, 24-byte segments would cut each of the first four somewhere
+        String text = ("\uD83D\uDC4B\uD83C\uDFFD \uD83C\uDDFA\uD83C\uDDE6"
+                + "\uD83D\uDC68\u200D\uD83D\uDC69\u200D\uD83D\uDC67 cafe\u0301 Привет ").repeat(30);
+        int segments;
+        try (SendMessageServer s = server(cluster.bootstrapServers(), topic, 24, 1 << 20, Duration.ofSeconds(10))) {
+            HttpResponse<String> r = post(s, "/send_message", "application/json",
+                    JSON.writeValueAsString(JSON.createObjectNode().put("message", text)));
+            assertThat(r.statusCode()).isEqualTo(200);
+            segments = json(r).get("segments").asInt();
+        }
+        List<ConsumerRecord<byte[], byte[]>> records = KafkaTestUtils.consume(cluster, topic, segments,
+                Duration.ofSeconds(30), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<String> clusters = new ArrayList<>();
+        StringBuilder whole = new StringBuilder();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            assertThat(record.value().length).isLessThanOrEqualTo(24);
+            String part = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(record.value())).toString();
+            clusters.addAll(graphemes(part));
+            whole.append(part);
+        }
+        assertThat(whole.toString()).isEqualTo(text);
+        assertThat(clusters).as("the characters of the segments, each decoded on its own").isEqualTo(graphemes(text));
+    }
+
+    private static List<String> graphemes(String text) {
+        return Pattern.compile("\\X").matcher(text).results().map(MatchResult::group).toList();
+    }
+
+    @Test
+    void whileStoppingItAnswersNewRequestsWith503() throws Exception {
+        SendMessageServer s = server("127.0.0.1:1", "topic", 1 << 20, Duration.ofSeconds(3));
+        // a request in flight waits for Kafka (which is not there) for up to 3 s, and close waits for it
+        CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + s.port() + "/send_message"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"message\": \"in flight\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> s.inFlight() == 1);
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(s::close);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(s::closing);
+
+        HttpResponse<String> late = post(s, "/send_message", "application/json", "{\"message\": \"too late\"}");
+
+        assertThat(late.statusCode()).isEqualTo(503);
+        assertThat(json(late).get("error").asText()).isEqualTo("the server is stopping");
+        assertThat(inFlight.get().statusCode()).isEqualTo(503);
+        closing.get();
     }
 
     @Test

@@ -8,8 +8,10 @@ import io.kafkalab.testkit.EmbeddedKafkaCluster;
 import io.kafkalab.testkit.KafkaCluster;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.common.utils.Exit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -24,10 +26,13 @@ import org.junit.platform.testkit.engine.Event;
 class KafkaClusterExtensionIT {
 
     static final List<KafkaCluster> SEEN = new CopyOnWriteArrayList<>();
+    /** The classes of the restart test, in the order they ran. */
+    static final List<Class<?>> RAN = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void clear() {
         SEEN.clear();
+        RAN.clear();
     }
 
     @Test
@@ -54,10 +59,23 @@ class KafkaClusterExtensionIT {
 
     @Test
     void restartsABrokerThatAClassLeftStoppedBeforeTheNextClassSharesTheCluster() {
-        EngineExecutionResults results = run(StopsABroker.class, SeesAllBrokers.class);
+        // the class that stops a broker must run first, or the second would pass without any restart
+        EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
+                .configurationParameter("junit.jupiter.testclass.order.default",
+                        "org.junit.jupiter.api.ClassOrderer$OrderAnnotation")
+                .selectors(selectClass(SeesAllBrokers.class), selectClass(StopsABroker.class)).execute();
 
         results.testEvents().assertStatistics(s -> s.succeeded(2).failed(0));
+        assertThat(RAN).containsExactly(StopsABroker.class, SeesAllBrokers.class);
         assertThat(SEEN.stream().distinct()).hasSize(1);
+    }
+
+    @Test
+    void whileItsClusterIsOpenKafkasExitAndHaltThrowInsteadOfEndingTheJvm() {
+        // were they not intercepted, this JVM would end here and the build with it
+        EngineExecutionResults results = run(CallsExit.class);
+
+        results.testEvents().assertStatistics(s -> s.succeeded(1).failed(0));
     }
 
     @Test
@@ -132,20 +150,37 @@ class KafkaClusterExtensionIT {
     }
 
     @KafkaTest(brokers = 2)
+    @Order(1)
     static class StopsABroker {
         @Test
         void test(KafkaCluster cluster) {
+            RAN.add(StopsABroker.class);
             SEEN.add(cluster);
             cluster.stopBroker(1);
+            assertThat(cluster.runningBrokerIds()).containsExactly(0);
         }
     }
 
     @KafkaTest(brokers = 2)
+    @Order(2)
     static class SeesAllBrokers {
         @Test
         void test(KafkaCluster cluster) {
+            RAN.add(SeesAllBrokers.class);
             SEEN.add(cluster);
             assertThat(cluster.runningBrokerIds()).containsExactly(0, 1);
+        }
+    }
+
+    @KafkaTest(brokers = 1)
+    static class CallsExit {
+        @Test
+        void test(KafkaCluster cluster) {
+            assertThatThrownBy(() -> Exit.exit(3, "a fatal fault")).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("embedded broker requested exit(3): a fatal fault");
+            assertThatThrownBy(() -> Exit.halt(4, "a worse one")).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("embedded broker requested halt(4): a worse one");
+            assertThat(cluster.runningBrokerIds()).containsExactly(0);
         }
     }
 
