@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -59,7 +60,8 @@ class EmbeddedKafkaClusterIT {
             assertThat(cluster.status()).filteredOn(s -> s.id() == 1).singleElement()
                     .satisfies(s -> assertThat(s.running()).isFalse());
             KafkaTestUtils.produce(cluster, topic, 100, i -> new ProducerRecord<>(topic, "k" + i % 10, "v" + i));
-            assertThat(KafkaTestUtils.consume(cluster, topic, 100, TIMEOUT)).hasSize(100);
+            assertThat(KafkaTestUtils.consume(cluster, topic, 100, TIMEOUT)).extracting(ConsumerRecord::value)
+                .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 100).mapToObj(i -> "v" + i).toList());
             assertThat(cluster.describeTopic(topic).partitions())
                     .allSatisfy(p -> assertThat(p.isr()).doesNotContain(1))
                     .allSatisfy(p -> assertThat(p.leader()).isNotEqualTo(1));
@@ -70,7 +72,8 @@ class EmbeddedKafkaClusterIT {
         TopicInfo healed = cluster.awaitFullyReplicated(topic);
         assertThat(healed.partitions()).allSatisfy(p -> assertThat(p.isr()).hasSize(2));
         assertThat(healed.partitions().stream().flatMap(p -> p.isr().stream())).contains(1);
-        assertThat(KafkaTestUtils.consume(cluster, topic, 100, TIMEOUT)).hasSize(100);
+        assertThat(KafkaTestUtils.consume(cluster, topic, 100, TIMEOUT)).extracting(ConsumerRecord::value)
+                .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 100).mapToObj(i -> "v" + i).toList());
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -64,7 +65,8 @@ class EmbeddedKafkaClusterLifecycleIT {
             cluster.createTopic(second, 3, 2);
             assertThat(cluster.activeControllerId()).isPresent().isNotEqualTo(java.util.OptionalInt.of(leader));
             KafkaTestUtils.produce(cluster, second, 30, i -> new ProducerRecord<>(second, "k" + i, "v" + i));
-            assertThat(KafkaTestUtils.consume(cluster, second, 30, TIMEOUT)).hasSize(30);
+            assertThat(KafkaTestUtils.consume(cluster, second, 30, TIMEOUT)).extracting(ConsumerRecord::value)
+                .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 30).mapToObj(i -> "v" + i).toList());
             cluster.startBroker(leader);
             assertThat(cluster.awaitFullyReplicated(topic).fullyReplicated()).isTrue();
         }

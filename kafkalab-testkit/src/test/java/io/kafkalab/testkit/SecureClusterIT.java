@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -70,7 +71,8 @@ class SecureClusterIT {
         String topic = KafkaTestUtils.uniqueTopic("secure-utils");
         cluster.createTopic(topic, 2, 1);
         KafkaTestUtils.produce(cluster, topic, 20, i -> new ProducerRecord<>(topic, "k" + i, "v" + i));
-        assertThat(KafkaTestUtils.consume(cluster, topic, 20, Duration.ofSeconds(30))).hasSize(20);
+        assertThat(KafkaTestUtils.consume(cluster, topic, 20, Duration.ofSeconds(30))).extracting(ConsumerRecord::value)
+                .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 20).mapToObj(i -> "v" + i).toList());
         assertThatThrownBy(() -> cluster.clientConfig(SecurityProtocol.SASL_SSL, "mallory"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("no user 'mallory'; the users are [alice, bob]");
     }
