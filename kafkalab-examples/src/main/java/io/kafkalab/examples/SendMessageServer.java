@@ -2,6 +2,7 @@ package io.kafkalab.examples;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -137,6 +138,10 @@ final class SendMessageServer implements AutoCloseable {
     }
 
     private static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+    /** Messages in one {@code POST /send_messages}. */
+    static final int MAX_BATCH = 1000;
+    /** The OpenAPI document of this API, served at {@code GET /openapi.json}. */
+    private static final ObjectNode OPENAPI = loadOpenApi();
     private static final int IDEMPOTENCY_KEYS = 100_000;
     private static final Duration READINESS_CACHE = Duration.ofSeconds(1);
 
@@ -256,7 +261,16 @@ final class SendMessageServer implements AutoCloseable {
             if (tokenDigest != null && !authorized(exchange)) {
                 return;
             }
-            if (!path.equals("/send_message")) {
+            if (path.equals("/openapi.json")) {
+                if (!method.equals("GET")) {
+                    exchange.getResponseHeaders().add("Allow", "GET");
+                    reply(exchange, new Answer(405, error("method " + method + " not allowed; use GET")));
+                } else {
+                    reply(exchange, new Answer(200, OPENAPI.deepCopy()));
+                }
+                return;
+            }
+            if (!path.equals("/send_message") && !path.equals("/send_messages")) {
                 reply(exchange, new Answer(404, error("not found: " + path)));
                 return;
             }
@@ -265,7 +279,7 @@ final class SendMessageServer implements AutoCloseable {
                 reply(exchange, new Answer(405, error("method " + method + " not allowed; use POST")));
                 return;
             }
-            later = sendMessage(exchange);
+            later = sendMessage(exchange, path.equals("/send_messages"));
         } catch (RuntimeException e) {
             LOG.error("request failed", e);
             try {
@@ -332,13 +346,18 @@ final class SendMessageServer implements AutoCloseable {
         }
     }
 
-    /** @return true when the answer comes later (from a callback), false when it was given already */
-    private boolean sendMessage(HttpExchange exchange) throws IOException {
+    /**
+     * {@code POST /send_message} ({@code batch} false) or {@code POST /send_messages} (an array of the same objects,
+     * each answered in the results).
+     *
+     * @return true when the answer comes later (from a callback), false when it was given already
+     */
+    private boolean sendMessage(HttpExchange exchange, boolean batch) throws IOException {
         byte[] body;
-        Outgoing out;
+        List<Object> items; // an Outgoing to send, or a Refused answer for an item that is not valid
         try {
             body = readBody(exchange);
-            out = parse(body);
+            items = batch ? parseBatch(body) : List.of(parseItem(readJson(body)));
         } catch (Refused r) {
             reply(exchange, r.answer);
             return false;
@@ -354,7 +373,7 @@ final class SendMessageServer implements AutoCloseable {
                         + " characters")));
                 return false;
             }
-            IdempotencyStore.Claim<Answer> claim = idempotency.claim(key, requestDigest(async, body));
+            IdempotencyStore.Claim<Answer> claim = idempotency.claim(key, requestDigest(async, batch, body));
             if (claim.conflict()) {
                 reply(exchange, new Answer(422, error("Idempotency-Key " + key + " was used for another request")));
                 return false;
@@ -367,16 +386,46 @@ final class SendMessageServer implements AutoCloseable {
         } else {
             answer = new CompletableFuture<>();
         }
-        if (!admit(out.bytes())) {
-            if (key != null) {
-                idempotency.forget(key, answer); // nothing was sent: a retry may send
-            }
-            answer.complete(new Answer(429, error("too many requests in flight; retry later"), "1"));
+        if (!batch) {
+            String k = key;
+            send((Outgoing) items.get(0), async).thenAccept(a -> {
+                if (k != null && a.status() == 429) {
+                    idempotency.forget(k, answer); // nothing was sent: a retry may send
+                }
+                answer.complete(a);
+            });
         } else {
-            send(out, async, answer);
+            List<CompletableFuture<Answer>> results = new ArrayList<>(items.size());
+            for (Object item : items) {
+                results.add(item instanceof Outgoing o ? send(o, async)
+                        : CompletableFuture.completedFuture(((Refused) item).answer));
+            }
+            CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenRun(() -> {
+                ArrayNode list = JSON.createArrayNode();
+                int ok = 0;
+                for (CompletableFuture<Answer> f : results) {
+                    Answer a = f.join();
+                    ok += a.status() < 300 ? 1 : 0;
+                    list.add(JSON.createObjectNode().put("code", a.status()).setAll(a.body()));
+                }
+                ObjectNode out = JSON.createObjectNode().put("sent", ok).put("failed", results.size() - ok);
+                out.set("results", list);
+                answer.complete(new Answer(200, out));
+            });
         }
         answerLater(exchange, answer, false);
         return true;
+    }
+
+    /** Admits and sends one message; the answer never fails (errors are answers: 429, 503). */
+    private CompletableFuture<Answer> send(Outgoing out, boolean async) {
+        if (!admit(out.bytes())) {
+            return CompletableFuture.completedFuture(
+                    new Answer(429, error("too many requests in flight; retry later"), "1"));
+        }
+        CompletableFuture<Answer> answer = new CompletableFuture<>();
+        send(out, async, answer);
+        return answer;
     }
 
     private void send(Outgoing out, boolean async, CompletableFuture<Answer> answer) {
@@ -465,14 +514,36 @@ final class SendMessageServer implements AutoCloseable {
         return body;
     }
 
-    /** Validates {@code {"message": "...", "key": "...", "headers": {"name": "value"}}}. */
-    private static Outgoing parse(byte[] body) throws Refused {
-        JsonNode json;
+    private static JsonNode readJson(byte[] body) throws Refused {
         try {
-            json = JSON.readTree(body);
+            return JSON.readTree(body);
         } catch (IOException e) {
             throw new Refused(400, "request body is not valid JSON");
         }
+    }
+
+    /** Validates an array of message objects: the array as a whole (else a Refused), each item on its own. */
+    private static List<Object> parseBatch(byte[] body) throws Refused {
+        JsonNode json = readJson(body);
+        if (json == null || !json.isArray() || json.isEmpty()) {
+            throw new Refused(400, "the body must be a non-empty array of messages");
+        }
+        if (json.size() > MAX_BATCH) {
+            throw new Refused(400, "at most " + MAX_BATCH + " messages per request, not " + json.size());
+        }
+        List<Object> items = new ArrayList<>(json.size());
+        for (JsonNode item : json) {
+            try {
+                items.add(parseItem(item));
+            } catch (Refused r) {
+                items.add(r);
+            }
+        }
+        return items;
+    }
+
+    /** Validates {@code {"message": "...", "key": "...", "headers": {"name": "value"}}}. */
+    private static Outgoing parseItem(JsonNode json) throws Refused {
         JsonNode message = json == null ? null : json.get("message");
         if (message == null || message.isNull()) {
             throw new Refused(400, "field 'message' is missing");
@@ -504,14 +575,35 @@ final class SendMessageServer implements AutoCloseable {
                 headers.add(new RecordHeader(e.getKey(), e.getValue().asText().getBytes(StandardCharsets.UTF_8)));
             }
         }
-        return new Outgoing(key == null || key.isNull() ? null : key.asText(), message.asText(), List.copyOf(headers),
-                body.length);
+        String text = message.asText();
+        return new Outgoing(key == null || key.isNull() ? null : key.asText(), text, List.copyOf(headers),
+                utf8Length(text));
     }
 
-    private static byte[] requestDigest(boolean async, byte[] body) {
+    /** @return the length of {@code text} in UTF-8, without encoding it */
+    static int utf8Length(String text) {
+        int n = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3; // a lone surrogate is encoded as '?' (1 byte): counting 3 only overestimates
+            }
+        }
+        return n;
+    }
+
+    private static byte[] requestDigest(boolean async, boolean batch, byte[] body) {
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
-            d.update((byte) (async ? 1 : 0));
+            d.update((byte) ((async ? 1 : 0) | (batch ? 2 : 0)));
             return d.digest(body);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
@@ -546,6 +638,14 @@ final class SendMessageServer implements AutoCloseable {
     private static byte[] readAtMost(InputStream in, int max) throws IOException {
         byte[] bytes = in.readNBytes(max + 1);
         return bytes.length > max ? null : bytes;
+    }
+
+    private static ObjectNode loadOpenApi() {
+        try (InputStream in = SendMessageServer.class.getResourceAsStream("openapi.json")) {
+            return (ObjectNode) JSON.readTree(in);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("the jar's openapi.json cannot be read", e);
+        }
     }
 
     private static ObjectNode error(String message) {

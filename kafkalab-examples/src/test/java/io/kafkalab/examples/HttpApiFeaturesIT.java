@@ -197,4 +197,76 @@ class HttpApiFeaturesIT {
             await().atMost(WAIT).until(() -> get(s, "/health").statusCode() == 200);
         }
     }
+
+    @Test
+    void aBatchAnswersEveryMessageOnItsOwnAndSendsOnlyTheValidOnes(KafkaCluster cluster) throws Exception {
+        String topic = KafkaTestUtils.uniqueTopic("http-batch");
+        cluster.createTopic(topic, 3, 2);
+        try (SendMessageServer s = server(cluster.bootstrapServers(), topic, Duration.ofSeconds(10), 100)) {
+            HttpResponse<String> r = post(s, "/send_messages", "[{\"message\": \"" + "a".repeat(150) + "\"},"
+                    + " {\"message\": \"b\", \"key\": 5}, {\"message\": \"c\", \"key\": \"u\"}, {\"nothing\": 1}]", null);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode out = JSON.readTree(r.body());
+            assertThat(out.get("sent").asInt()).isEqualTo(2);
+            assertThat(out.get("failed").asInt()).isEqualTo(2);
+            List<Integer> codes = new ArrayList<>();
+            out.get("results").forEach(item -> codes.add(item.get("code").asInt()));
+            assertThat(codes).containsExactly(200, 400, 200, 400);
+            assertThat(out.get("results").get(0).get("segments").asInt()).isEqualTo(2);
+            assertThat(out.get("results").get(1).get("error").asText()).isEqualTo("field 'key' must be a string");
+            assertThat(out.get("results").get(3).get("error").asText()).isEqualTo("field 'message' is missing");
+            // 2 + 1 segments reached Kafka, nothing of the invalid ones
+            assertThat(recordsOn(cluster, topic)).isEqualTo(3);
+
+            String many = "[" + String.join(",", java.util.Collections.nCopies(SendMessageServer.MAX_BATCH + 1,
+                    "{\"message\": \"m\"}")) + "]";
+            for (String bad : List.of("[]", "{\"message\": \"m\"}", "not json", many)) {
+                HttpResponse<String> refused = post(s, "/send_messages", bad, null);
+                assertThat(refused.statusCode()).as(bad.length() > 50 ? "1001 messages" : bad).isEqualTo(400);
+            }
+            assertThat(recordsOn(cluster, topic)).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void theOpenApiDocumentNamesEveryRouteAndEveryStatusItAnswers(KafkaCluster cluster) throws Exception {
+        String topic = KafkaTestUtils.uniqueTopic("http-openapi");
+        cluster.createTopic(topic, 3, 2);
+        try (SendMessageServer s = server(cluster.bootstrapServers(), topic, Duration.ofSeconds(10), 100)) {
+            HttpResponse<String> doc = get(s, "/openapi.json");
+            assertThat(doc.statusCode()).isEqualTo(200);
+            JsonNode paths = JSON.readTree(doc.body()).get("paths");
+            List<String> routes = new ArrayList<>();
+            paths.fieldNames().forEachRemaining(routes::add);
+            assertThat(routes).containsExactlyInAnyOrder("/send_message", "/send_messages", "/health", "/health/live",
+                    "/openapi.json");
+            for (String route : routes) {
+                JsonNode operations = paths.get(route);
+                for (String method : List.of("GET", "POST", "PUT", "DELETE")) {
+                    String body = route.equals("/send_messages") ? "[{\"message\": \"m\"}]" : "{\"message\": \"m\"}";
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + s.port() + route)).timeout(WAIT)
+                            .header("Content-Type", "application/json")
+                            .method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    JsonNode op = operations.get(method.toLowerCase(java.util.Locale.ROOT));
+                    if (op == null) {
+                        assertThat(r.statusCode()).as("%s %s, undocumented", method, route).isEqualTo(405);
+                        JsonNode documented = operations.elements().next().get("responses");
+                        assertThat(documented.has("405")).as("405 documented for %s", route).isTrue();
+                    } else {
+                        assertThat(op.get("responses").has(String.valueOf(r.statusCode())))
+                                .as("%s %s answered %d: %s", method, route, r.statusCode(), r.body()).isTrue();
+                        assertThat(r.statusCode()).as("%s %s", method, route).isEqualTo(200);
+                    }
+                }
+            }
+            // the statuses the other tests provoke are documented where they happen
+            JsonNode send = paths.get("/send_message").get("post").get("responses");
+            for (String code : List.of("200", "202", "400", "401", "405", "413", "415", "422", "429", "503")) {
+                assertThat(send.has(code)).as("POST /send_message documents %s", code).isTrue();
+            }
+            assertThat(get(s, "/nowhere").statusCode()).isEqualTo(404);
+        }
+    }
 }

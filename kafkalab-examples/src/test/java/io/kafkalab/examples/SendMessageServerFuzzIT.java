@@ -128,7 +128,12 @@ class SendMessageServerFuzzIT {
         }
         assertThat(status).as("%s %s, Content-Type %s, %d bytes: %s", method, path,
                 withType ? type : null, body.length, text).isEqualTo(expected);
-        if (status == 200 && path.startsWith("/health")) {
+        String route = URI.create(path).getPath();
+        if (status == 200 && route.equals("/openapi.json")) {
+            assertThat(json.get("openapi").asText()).startsWith("3.");
+        } else if (status == 200 && route.equals("/send_messages")) {
+            assertThat(json.get("results").size()).isEqualTo(json.get("sent").asInt() + json.get("failed").asInt());
+        } else if (status == 200 && path.startsWith("/health")) {
             assertThat(json.get("status").asText()).isEqualTo("up");
         } else if (status == 200) {
             assertThat(json.get("status").asText()).isEqualTo("sent");
@@ -145,7 +150,11 @@ class SendMessageServerFuzzIT {
         if (path.equals("/health") || path.equals("/health/live")) {
             return method.equals("GET") ? 200 : 405;
         }
-        if (!path.equals("/send_message")) {
+        if (path.equals("/openapi.json")) {
+            return method.equals("GET") ? 200 : 405;
+        }
+        boolean batch = path.equals("/send_messages");
+        if (!path.equals("/send_message") && !batch) {
             return 404;
         }
         if (!method.equals("POST")) {
@@ -162,6 +171,11 @@ class SendMessageServerFuzzIT {
             json = JSON.readTree(body);
         } catch (IOException e) {
             return 400;
+        }
+        if (batch) {
+            // the array as a whole; each item's own verdict is in the results
+            return json != null && json.isArray() && !json.isEmpty() && json.size() <= SendMessageServer.MAX_BATCH
+                    ? 200 : 400;
         }
         JsonNode message = json == null ? null : json.get("message");
         if (message == null || !message.isTextual() || message.asText().isBlank()) {
