@@ -260,12 +260,12 @@ class UiApiIT {
 
     @Test
     void aClusterThatDoesNotAnswerGives503QuicklyAndThePagesStillLoad() throws Exception {
-        try (UiServer away = UiServer.start(UiServer.Settings.of("127.0.0.1:1"))) {
+        try (UiServer away = UiServer.start(UiServer.Settings.of("127.0.0.1:1").timeout(Duration.ofSeconds(1)))) {
             long begin = System.nanoTime();
             HttpResponse<String> r = get(away, "/api/brokers");
             assertThat(r.statusCode()).isEqualTo(503);
-            assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("the cluster did not answer within 5 s");
-            assertThat(Duration.ofNanos(System.nanoTime() - begin)).isLessThan(Duration.ofSeconds(10));
+            assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("the cluster did not answer within 1 s");
+            assertThat(Duration.ofNanos(System.nanoTime() - begin)).isLessThan(Duration.ofSeconds(5));
             assertThat(get(away, "/").statusCode()).isEqualTo(200);
         }
     }
@@ -283,13 +283,11 @@ class UiApiIT {
             assertThat(JSON.readTree(r.body()).get("brokers").asInt()).isEqualTo(3);
             assertThat(cmd.terminate(Duration.ofSeconds(30))).isTrue();
         }
-        // no cluster there yet: it starts all the same, and the page says the cluster is away
-        try (io.kafkalab.testkit.JvmProcess cmd = io.kafkalab.testkit.JvmProcess.start(KafkaLab.class, "ui", "-b",
-                "127.0.0.1:1", "--port", "0", "--read-only")) {
-            assertThat(cmd.awaitLine(l -> l.startsWith("kafkalab UI for "), Duration.ofSeconds(60)))
-                    .endsWith("/ read-only (Ctrl-C stops)");
-            assertThat(cmd.terminate(Duration.ofSeconds(30))).isTrue();
-        }
+        // no cluster there: no preflight check refuses to start (the page says the cluster is away); what stops
+        // this run is its bad port, in one line
+        Cli.Result bad = Cli.run("ui", "-b", "127.0.0.1:1", "--port", "-5");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err().strip()).isEqualTo("kafkalab ui: port must be between 0 and 65535, but was -5");
     }
 
     private static String enc(String s) {

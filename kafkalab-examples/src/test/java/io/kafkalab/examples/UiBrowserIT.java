@@ -280,16 +280,16 @@ class UiBrowserIT {
     @Test
     @Order(6)
     void aClusterThatCannotBeReachedShowsABannerAndThePageKeepsWorking() throws IOException {
-        try (UiServer away = UiServer.start(UiServer.Settings.of("127.0.0.1:1"))) {
+        try (UiServer away = UiServer.start(UiServer.Settings.of("127.0.0.1:1").timeout(Duration.ofSeconds(1)))) {
             browser.get(away.url() + "brokers");
-            within(15).untilAsserted(() -> {
+            within(10).untilAsserted(() -> {
                 WebElement banner = browser.findElement(By.id("banner"));
                 assertThat(banner.isDisplayed()).isTrue();
                 assertThat(banner.getText()).startsWith("The cluster cannot be reached: ");
             });
             screenshot("unreachable");
             browser.findElement(By.linkText("Topics")).click();
-            within(15).untilAsserted(() -> assertThat(browser.findElement(By.id("banner")).isDisplayed()).isTrue());
+            within(10).untilAsserted(() -> assertThat(browser.findElement(By.id("banner")).isDisplayed()).isTrue());
             assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Topics");
         }
     }

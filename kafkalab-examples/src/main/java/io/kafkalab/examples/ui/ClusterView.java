@@ -49,13 +49,13 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * What the screens show, read from the cluster through one {@link Admin} client and turned into the API's JSON.
- * Every call waits at most {@link #TIMEOUT}; a cluster that does not answer becomes {@link ApiError} 503, an unknown
+ * Every call waits at most the timeout it is given; a cluster that does not answer becomes {@link ApiError} 503, an unknown
  * topic or group 404. Thread safe (the Admin client is); each call asks the cluster afresh.
  */
 final class ClusterView {
 
-    /** The bound on each Admin call. */
-    static final Duration TIMEOUT = Duration.ofSeconds(5);
+    /** The bound on each Kafka call unless the UI's settings say otherwise. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
     /** The bound on asking the brokers for their log directories. */
     static final Duration LOG_DIRS_TIMEOUT = Duration.ofSeconds(2);
@@ -64,12 +64,14 @@ final class ClusterView {
 
     private final Admin admin;
     private final String bootstrapServers;
+    private final Duration timeout;
     /** Every broker id seen since the UI started: one that disappears from the cluster's answer is shown down. */
     private final Set<Integer> brokersSeen = new ConcurrentSkipListSet<>();
 
-    ClusterView(Admin admin, String bootstrapServers) {
+    ClusterView(Admin admin, String bootstrapServers, Duration timeout) {
         this.admin = admin;
         this.bootstrapServers = bootstrapServers;
+        this.timeout = timeout;
     }
 
     /** The committed offsets of every consumer group and the end offsets of their partitions, read together. */
@@ -197,7 +199,8 @@ final class ClusterView {
     private Map<Integer, Map<String, LogDirDescription>> logDirs(List<Integer> brokers) {
         Map<Integer, Map<String, LogDirDescription>> dirs = new HashMap<>();
         // short: a broker that answers does so in milliseconds, and one that just stopped must not hold up the page
-        admin.describeLogDirs(brokers, new DescribeLogDirsOptions().timeoutMs((int) LOG_DIRS_TIMEOUT.toMillis()))
+        admin.describeLogDirs(brokers, new DescribeLogDirsOptions().timeoutMs(
+                (int) Math.min(LOG_DIRS_TIMEOUT.toMillis(), timeout.toMillis())))
                 .descriptions().forEach((broker, future) -> {
                     try {
                         dirs.put(broker, get(future));
@@ -285,7 +288,7 @@ final class ClusterView {
         ArrayNode configs = o.putArray("configs");
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, name);
         Config config = get(admin.describeConfigs(List.of(resource),
-                new DescribeConfigsOptions().timeoutMs((int) TIMEOUT.toMillis())).all()).get(resource);
+                new DescribeConfigsOptions().timeoutMs((int) timeout.toMillis())).all()).get(resource);
         config.entries().stream().filter(e -> e.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG)
                 .sorted(Comparator.comparing(ConfigEntry::name))
                 .forEach(e -> configs.addObject().put("name", e.name())
@@ -477,8 +480,8 @@ final class ClusterView {
 
     // ---------------------------------------------------------------- plumbing
 
-    private static DescribeClusterOptions clusterOptions() {
-        return new DescribeClusterOptions().includeFencedBrokers(true).timeoutMs((int) TIMEOUT.toMillis());
+    private DescribeClusterOptions clusterOptions() {
+        return new DescribeClusterOptions().includeFencedBrokers(true).timeoutMs((int) timeout.toMillis());
     }
 
     /**
@@ -487,9 +490,9 @@ final class ClusterView {
      * @throws ApiError 503 when the cluster does not answer in time, 404 for an unknown topic or group, 502 for
      *                  another error the cluster gave
      */
-    static <T> T get(KafkaFuture<T> future) {
+    <T> T get(KafkaFuture<T> future) {
         try {
-            return future.get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            return future.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiError(503, "interrupted");
@@ -508,7 +511,13 @@ final class ClusterView {
         }
     }
 
-    private static ApiError unreachable() {
-        return new ApiError(503, "the cluster did not answer within " + TIMEOUT.toSeconds() + " s");
+    private ApiError unreachable() {
+        return unreachable(timeout);
+    }
+
+    /** The 503 for a cluster that did not answer within a time. */
+    static ApiError unreachable(Duration timeout) {
+        return new ApiError(503, "the cluster did not answer within " + (timeout.toMillis() % 1000 == 0
+                ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms"));
     }
 }

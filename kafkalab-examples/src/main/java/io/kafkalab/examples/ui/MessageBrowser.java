@@ -60,14 +60,17 @@ final class MessageBrowser {
 
     private final Supplier<Consumer<byte[], byte[]>> consumers;
     private final Limits limits;
+    private final Duration timeout;
 
     /**
      * @param consumers makes a new consumer of bytes, without a group, for each request
      * @param limits    the bounds
+     * @param timeout   the bound on each call to the cluster (metadata, offsets)
      */
-    MessageBrowser(Supplier<Consumer<byte[], byte[]>> consumers, Limits limits) {
+    MessageBrowser(Supplier<Consumer<byte[], byte[]>> consumers, Limits limits, Duration timeout) {
         this.consumers = consumers;
         this.limits = limits;
+        this.timeout = timeout;
     }
 
     ObjectNode read(Request r) {
@@ -80,9 +83,9 @@ final class MessageBrowser {
         try (Consumer<byte[], byte[]> consumer = consumers.get()) {
             List<PartitionInfo> infos;
             try {
-                infos = consumer.partitionsFor(r.topic(), ClusterView.TIMEOUT);
+                infos = consumer.partitionsFor(r.topic(), timeout);
             } catch (TimeoutException e) {
-                throw new ApiError(503, "the cluster did not answer within " + ClusterView.TIMEOUT.toSeconds() + " s");
+                throw ClusterView.unreachable(timeout);
             }
             if (infos == null || infos.isEmpty()) {
                 throw ApiError.notFound("topic " + r.topic());
@@ -108,8 +111,8 @@ final class MessageBrowser {
     }
 
     private ObjectNode browse(Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions, Request r) {
-        Map<TopicPartition, Long> starts = consumer.beginningOffsets(partitions, ClusterView.TIMEOUT);
-        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, ClusterView.TIMEOUT);
+        Map<TopicPartition, Long> starts = consumer.beginningOffsets(partitions, timeout);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
         Map<TopicPartition, Range> ranges = new HashMap<>();
         for (TopicPartition tp : partitions) {
             long start = starts.get(tp);
@@ -128,8 +131,8 @@ final class MessageBrowser {
 
     private ObjectNode search(Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions, Request r) {
         String needle = r.query().toLowerCase(Locale.ROOT);
-        Map<TopicPartition, Long> starts = consumer.beginningOffsets(partitions, ClusterView.TIMEOUT);
-        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, ClusterView.TIMEOUT);
+        Map<TopicPartition, Long> starts = consumer.beginningOffsets(partitions, timeout);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
         // the newest maxScan records, shared out between the partitions
         long perPartition = Math.max(1, limits.maxScan() / partitions.size());
         Map<TopicPartition, Range> ranges = new HashMap<>();
@@ -192,7 +195,7 @@ final class MessageBrowser {
             }
             // a partition is done once its position passed the range (gaps from compaction or transactions included)
             for (TopicPartition tp : List.copyOf(open.keySet())) {
-                if (consumer.position(tp, ClusterView.TIMEOUT) >= open.get(tp).to()) {
+                if (consumer.position(tp, timeout) >= open.get(tp).to()) {
                     open.remove(tp);
                     consumer.pause(List.of(tp));
                 }

@@ -87,9 +87,10 @@ public final class UiServer implements AutoCloseable {
      * @param readOnly         whether producing from the page is off
      * @param sampleEvery      how often each group's lag is sampled for the chart
      * @param maxSamples       how many samples each group keeps
+     * @param timeout          how long each request waits for the cluster before it answers 503
      */
     public record Settings(String bind, int port, String bootstrapServers, Map<String, Object> clientConfig,
-                           boolean readOnly, Duration sampleEvery, int maxSamples) {
+                           boolean readOnly, Duration sampleEvery, int maxSamples, Duration timeout) {
 
         /** Validates and copies. */
         public Settings {
@@ -105,34 +106,44 @@ public final class UiServer implements AutoCloseable {
             if (maxSamples < 1) {
                 throw new IllegalArgumentException("maxSamples must be >= 1, but was " + maxSamples);
             }
+            if (timeout.toMillis() < 100) {
+                throw new IllegalArgumentException("timeout must be >= 100 ms, but was " + timeout);
+            }
         }
 
         /**
          * @param bootstrapServers where the cluster is
-         * @return 127.0.0.1 on a free port, plaintext, producing allowed, lag sampled every 2 s for an hour
+         * @return 127.0.0.1 on a free port, plaintext, producing allowed, lag sampled every 2 s for an hour, 5 s
+         *         for the cluster to answer
          */
         public static Settings of(String bootstrapServers) {
-            return new Settings("127.0.0.1", 0, bootstrapServers, Map.of(), false, Duration.ofSeconds(2), 1800);
+            return new Settings("127.0.0.1", 0, bootstrapServers, Map.of(), false, Duration.ofSeconds(2), 1800,
+                    ClusterView.DEFAULT_TIMEOUT);
         }
 
         /** @return these settings on another address and port */
         public Settings at(String bind, int port) {
-            return new Settings(bind, port, bootstrapServers, clientConfig, readOnly, sampleEvery, maxSamples);
+            return new Settings(bind, port, bootstrapServers, clientConfig, readOnly, sampleEvery, maxSamples, timeout);
         }
 
         /** @return these settings with other client settings */
         public Settings withClientConfig(Map<String, Object> config) {
-            return new Settings(bind, port, bootstrapServers, config, readOnly, sampleEvery, maxSamples);
+            return new Settings(bind, port, bootstrapServers, config, readOnly, sampleEvery, maxSamples, timeout);
         }
 
         /** @return these settings, read-only or not */
         public Settings readOnly(boolean value) {
-            return new Settings(bind, port, bootstrapServers, clientConfig, value, sampleEvery, maxSamples);
+            return new Settings(bind, port, bootstrapServers, clientConfig, value, sampleEvery, maxSamples, timeout);
         }
 
         /** @return these settings with another sampling interval */
         public Settings sampleEvery(Duration every) {
-            return new Settings(bind, port, bootstrapServers, clientConfig, readOnly, every, maxSamples);
+            return new Settings(bind, port, bootstrapServers, clientConfig, readOnly, every, maxSamples, timeout);
+        }
+
+        /** @return these settings with another bound on waiting for the cluster */
+        public Settings timeout(Duration bound) {
+            return new Settings(bind, port, bootstrapServers, clientConfig, readOnly, sampleEvery, maxSamples, bound);
         }
 
         @Override
@@ -160,12 +171,12 @@ public final class UiServer implements AutoCloseable {
         clientConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         Map<String, Object> adminConfig = new HashMap<>(clientConfig);
         adminConfig.put(AdminClientConfig.CLIENT_ID_CONFIG, "kafkalab-ui");
-        adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ClusterView.TIMEOUT.toMillis());
-        adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ClusterView.TIMEOUT.toMillis());
+        adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) settings.timeout().toMillis());
+        adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) settings.timeout().toMillis());
         adminConfig.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
         this.admin = Admin.create(adminConfig);
-        this.view = new ClusterView(admin, settings.bootstrapServers());
-        this.browser = new MessageBrowser(this::newConsumer, MessageBrowser.Limits.DEFAULT);
+        this.view = new ClusterView(admin, settings.bootstrapServers(), settings.timeout());
+        this.browser = new MessageBrowser(this::newConsumer, MessageBrowser.Limits.DEFAULT, settings.timeout());
         this.history = new LagHistory(Clock.systemUTC(), settings.maxSamples());
         this.server = HttpServer.create(new InetSocketAddress(settings.bind(), settings.port()), 64);
         this.executor = Executors.newFixedThreadPool(8, r -> {
@@ -222,8 +233,8 @@ public final class UiServer implements AutoCloseable {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // looking at a topic that does not exist must not create it
         config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        config.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ClusterView.TIMEOUT.toMillis());
-        config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ClusterView.TIMEOUT.toMillis());
+        config.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) settings.timeout().toMillis());
+        config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) settings.timeout().toMillis());
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
@@ -232,9 +243,9 @@ public final class UiServer implements AutoCloseable {
         if (producer == null) {
             Map<String, Object> config = new HashMap<>(clientConfig);
             config.put("client.id", "kafkalab-ui-producer");
-            config.put("max.block.ms", (int) ClusterView.TIMEOUT.toMillis());
-            config.put("request.timeout.ms", (int) ClusterView.TIMEOUT.toMillis());
-            config.put("delivery.timeout.ms", (int) ClusterView.TIMEOUT.toMillis() + 20);
+            config.put("max.block.ms", (int) settings.timeout().toMillis());
+            config.put("request.timeout.ms", (int) settings.timeout().toMillis());
+            config.put("delivery.timeout.ms", (int) settings.timeout().toMillis() + 20);
             config.put("linger.ms", 0);
             producer = Producers.create(DeliveryGuarantee.AT_LEAST_ONCE, config, new ByteArraySerializer(),
                     new ByteArraySerializer());
@@ -367,12 +378,12 @@ public final class UiServer implements AutoCloseable {
             throw ApiError.notFound("topic " + topic);
         }
         try {
-            RecordMetadata sent = producer().send(record).get(ClusterView.TIMEOUT.toMillis() + 1000,
+            RecordMetadata sent = producer().send(record).get(settings.timeout().toMillis() + 1000,
                     TimeUnit.MILLISECONDS);
             return JSON.createObjectNode().put("status", "sent").put("partition", sent.partition())
                     .put("offset", sent.offset());
         } catch (TimeoutException e) {
-            throw new ApiError(503, "the cluster did not acknowledge within " + ClusterView.TIMEOUT.toSeconds() + " s");
+            throw ClusterView.unreachable(settings.timeout());
         } catch (ExecutionException e) {
             throw new ApiError(503, "not sent: " + e.getCause().getClass().getSimpleName());
         } catch (InterruptedException e) {

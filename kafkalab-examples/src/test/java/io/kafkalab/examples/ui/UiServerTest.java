@@ -31,6 +31,15 @@ class UiServerTest {
     }
 
     @Test
+    void settingsRefuseBadValuesNamingThem() {
+        UiServer.Settings s = UiServer.Settings.of("b:9092");
+        assertThatThrownBy(() -> s.at("127.0.0.1", 70000)).hasMessage("port must be between 0 and 65535, but was 70000");
+        assertThatThrownBy(() -> s.sampleEvery(java.time.Duration.ZERO)).hasMessage("sampleEvery must be > 0, but was PT0S");
+        assertThatThrownBy(() -> s.timeout(java.time.Duration.ofMillis(10)))
+                .hasMessage("timeout must be >= 100 ms, but was PT0.01S");
+    }
+
+    @Test
     void settingsNeverPrintTheClientConfig() {
         UiServer.Settings s = UiServer.Settings.of("127.0.0.1:9092")
                 .withClientConfig(Map.of("sasl.jaas.config", "x password=\"hunter2\";"));
