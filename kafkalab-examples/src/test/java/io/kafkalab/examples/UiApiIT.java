@@ -196,6 +196,30 @@ class UiApiIT {
     }
 
     @Test
+    void messagesAreBrowsedFromATimeAndALongValueIsCutWithAWayToSeeAll() throws Exception {
+        String timed = KafkaTestUtils.uniqueTopic("ui-time");
+        cluster.createTopic(timed, 1, 1);
+        long base = System.currentTimeMillis() - 60_000;
+        KafkaTestUtils.produce(cluster, timed, 10, i -> new ProducerRecord<>(timed, 0, base + 1000L * i, "k" + i,
+                i == 9 ? "x".repeat(5000) : "v" + i));
+        String at = "/api/topics/" + timed + "/messages?partition=0&time=" + (base + 5000);
+        assertThat(list(json(at + "&order=oldest&limit=2").get("records"))).extracting(r -> r.get("offset").asLong())
+                .containsExactly(5L, 6L);
+        assertThat(list(json(at + "&order=newest&limit=2").get("records"))).extracting(r -> r.get("offset").asLong())
+                .containsExactly(4L, 3L);
+        assertThat(get(ui, at + "&offset=3").statusCode()).isEqualTo(400);
+
+        JsonNode cut = json("/api/topics/" + timed + "/messages?partition=0&limit=1").get("records").get(0).get("value");
+        assertThat(cut.get("truncated").asBoolean()).isTrue();
+        assertThat(cut.get("text").asText()).hasSize(2000);
+        assertThat(cut.get("bytes").asInt()).isEqualTo(5000);
+        JsonNode all = json("/api/topics/" + timed + "/messages?partition=0&offset=9&order=oldest&limit=1&full=true")
+                .get("records").get(0).get("value");
+        assertThat(all.get("truncated").asBoolean()).isFalse();
+        assertThat(all.get("text").asText()).hasSize(5000);
+    }
+
+    @Test
     void aSearchFindsTextInKeysValuesAndHeadersWithinItsBound() throws Exception {
         String searched = KafkaTestUtils.uniqueTopic("ui-search");
         cluster.createTopic(searched, 2, 1);

@@ -50,12 +50,15 @@ final class MessageBrowser {
      * @param topic     the topic
      * @param partition one partition, or null for all
      * @param offset    where to start (oldest first) or end (newest first, inclusive); null: the start or the end
+     * @param time      instead of an offset, a time (ms since the epoch): oldest first from the first record at or
+     *                  after it, newest first from the last record before it; null for none
      * @param newest    newest first
      * @param limit     how many records to show
      * @param query     text to search for in keys, values and headers (ignoring case), or null to browse
      * @param full      show values in full, up to {@link Limits#fullChars}
      */
-    record Request(String topic, Integer partition, Long offset, boolean newest, int limit, String query, boolean full) {
+    record Request(String topic, Integer partition, Long offset, Long time, boolean newest, int limit, String query,
+                   boolean full) {
     }
 
     private final Supplier<Consumer<byte[], byte[]>> consumers;
@@ -76,6 +79,9 @@ final class MessageBrowser {
     ObjectNode read(Request r) {
         if (r.limit() < 1 || r.limit() > limits.maxPage()) {
             throw ApiError.badRequest("limit must be between 1 and " + limits.maxPage() + ", but was " + r.limit());
+        }
+        if (r.offset() != null && r.time() != null) {
+            throw ApiError.badRequest("give an offset or a time, not both");
         }
         if (r.offset() != null && r.offset() < 0) {
             throw ApiError.badRequest("offset must be >= 0, but was " + r.offset());
@@ -113,11 +119,16 @@ final class MessageBrowser {
     private ObjectNode browse(Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions, Request r) {
         Map<TopicPartition, Long> starts = consumer.beginningOffsets(partitions, timeout);
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
+        Map<TopicPartition, Long> atTime = r.time() == null ? Map.of() : offsetsAt(consumer, partitions, r.time(), ends);
         Map<TopicPartition, Range> ranges = new HashMap<>();
         for (TopicPartition tp : partitions) {
             long start = starts.get(tp);
             long end = ends.get(tp);
-            if (r.newest()) {
+            if (r.time() != null) {
+                long at = atTime.get(tp);
+                ranges.put(tp, r.newest() ? new Range(Math.max(start, at - r.limit()), at)
+                        : new Range(at, Math.min(end, at + r.limit())));
+            } else if (r.newest()) {
                 long to = r.offset() == null ? end : Math.min(end, r.offset() + 1);
                 ranges.put(tp, new Range(Math.max(start, to - r.limit()), to));
             } else {
@@ -127,6 +138,18 @@ final class MessageBrowser {
         }
         Scan scan = scan(consumer, ranges, rec -> true);
         return answer(scan, r, starts, ends);
+    }
+
+    /** Each partition's first offset at or after a time; the end offset where no record is that new. */
+    private Map<TopicPartition, Long> offsetsAt(Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions,
+                                                long time, Map<TopicPartition, Long> ends) {
+        Map<TopicPartition, Long> query = new HashMap<>();
+        partitions.forEach(tp -> query.put(tp, time));
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        consumer.offsetsForTimes(query, timeout).forEach((tp, found) ->
+                offsets.put(tp, found == null ? ends.get(tp) : found.offset()));
+        partitions.forEach(tp -> offsets.putIfAbsent(tp, ends.get(tp)));
+        return offsets;
     }
 
     private ObjectNode search(Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions, Request r) {

@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *       KRaft quorum (leader, voters and their lag)</li>
  *   <li>{@code GET /api/topics[?internal=true]}, {@code GET /api/topics/{topic}}: partitions, replicas, ISR,
  *       offsets, sizes, the groups reading a topic and their lag, configs set on the topic</li>
- *   <li>{@code GET /api/topics/{topic}/messages?partition=&offset=&order=newest|oldest&limit=&q=&full=}: browse
+ *   <li>{@code GET /api/topics/{topic}/messages?partition=&offset=&time=&order=newest|oldest&limit=&q=&full=}: browse
  *       or search, bounded in records and time; {@code POST} the same path to produce one message (not with
  *       {@code readOnly})</li>
  *   <li>{@code GET /api/groups}, {@code GET /api/groups/{group}}: state, type, members, committed and end offsets,
@@ -326,6 +326,7 @@ public final class UiServer implements AutoCloseable {
                 partition == null || partition.isEmpty() || partition.equals("all") ? null
                         : (int) number(q, "partition", -1),
                 q.get("offset") == null || q.get("offset").isEmpty() ? null : number(q, "offset", -1),
+                q.get("time") == null || q.get("time").isEmpty() ? null : number(q, "time", -1),
                 order.equals("newest"), (int) number(q, "limit", 50), q.get("q"), Boolean.parseBoolean(q.get("full")));
     }
 

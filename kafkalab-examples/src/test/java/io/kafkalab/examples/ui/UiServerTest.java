@@ -20,12 +20,13 @@ class UiServerTest {
     void aBrowseRequestReadsItsParametersAndRefusesBadOnes() {
         MessageBrowser.Request r = UiServer.browseRequest("t", UiServer.query("partition=2&offset=7&order=oldest&limit=5"
                 + "&q=hello%20world"));
-        assertThat(r).isEqualTo(new MessageBrowser.Request("t", 2, 7L, false, 5, "hello world", false));
+        assertThat(r).isEqualTo(new MessageBrowser.Request("t", 2, 7L, null, false, 5, "hello world", false));
         assertThat(UiServer.browseRequest("t", Map.of())).isEqualTo(
-                new MessageBrowser.Request("t", null, null, true, 50, null, false));
+                new MessageBrowser.Request("t", null, null, null, true, 50, null, false));
         assertThatThrownBy(() -> UiServer.browseRequest("t", Map.of("order", "sideways")))
                 .isInstanceOf(ApiError.class).hasMessage("order must be newest or oldest, but was sideways")
                 .extracting(e -> ((ApiError) e).status()).isEqualTo(400);
+        assertThat(UiServer.browseRequest("t", Map.of("time", "1700000000000")).time()).isEqualTo(1_700_000_000_000L);
         assertThatThrownBy(() -> UiServer.browseRequest("t", Map.of("offset", "ten")))
                 .hasMessage("offset must be a number, but was ten");
     }

@@ -224,6 +224,7 @@
     document.title = name + ' messages · kafkalab UI';
     const partition = el('select', {id: 'partition'}, el('option', {value: 'all'}, 'all'));
     const offset = el('input', {id: 'offset', type: 'number', min: 0, placeholder: 'end', size: 8});
+    const time = el('input', {id: 'time', type: 'datetime-local', step: 1, title: 'instead of an offset: a time'});
     const order = el('select', {id: 'order'}, el('option', {value: 'newest'}, 'newest first'),
       el('option', {value: 'oldest'}, 'oldest first'));
     const limit = el('input', {id: 'limit', type: 'number', min: 1, max: 500, value: 50, size: 5});
@@ -234,6 +235,7 @@
     async function show() {
       const p = new URLSearchParams({partition: partition.value, order: order.value, limit: limit.value});
       if (offset.value !== '') p.set('offset', offset.value);
+      else if (time.value !== '') p.set('time', new Date(time.value).getTime());
       if (query.value.trim() !== '') p.set('q', query.value.trim());
       status.textContent = 'Reading…';
       try {
@@ -273,7 +275,8 @@
     }
 
     const form = el('form', {class: 'inline', id: 'browse', onsubmit: e => { e.preventDefault(); show(); }},
-      el('label', {}, 'Partition', partition), el('label', {}, 'Offset', offset), el('label', {}, 'Order', order),
+      el('label', {}, 'Partition', partition), el('label', {}, 'Offset', offset), el('label', {}, 'or time', time),
+      el('label', {}, 'Order', order),
       el('label', {}, 'How many', limit), el('label', {}, 'Search', query),
       el('button', {type: 'submit', id: 'show'}, 'Show'));
     const produceBox = el('div');
