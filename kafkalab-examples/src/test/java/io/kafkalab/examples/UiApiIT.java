@@ -220,6 +220,32 @@ class UiApiIT {
     }
 
     @Test
+    void segmentedMessagesShowWhichSegmentEachRecordIsAndAreReassembledWhenAllWereRead() throws Exception {
+        String segmented = KafkaTestUtils.uniqueTopic("ui-segments");
+        cluster.createTopic(segmented, 1, 1);
+        String text = "a message of forty characters, in parts.";
+        try (org.apache.kafka.clients.producer.Producer<String, byte[]> producer =
+                     new org.apache.kafka.clients.producer.KafkaProducer<>(KafkaTestUtils.producerConfig(cluster),
+                             new org.apache.kafka.common.serialization.StringSerializer(),
+                             new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            new io.kafkalab.segment.SegmentingProducer<>(producer, 10).sendText(segmented, "k", text)
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        List<JsonNode> all = list(json("/api/topics/" + segmented + "/messages?partition=0&order=oldest").get("records"));
+        assertThat(all).hasSize(4).allSatisfy(r -> {
+            assertThat(r.get("segment").get("count").asInt()).isEqualTo(4);
+            assertThat(r.get("segment").get("read").asInt()).isEqualTo(4);
+        });
+        assertThat(all.get(0).get("segment").get("assembled").get("text").asText()).isEqualTo(text);
+        assertThat(all.get(1).get("segment").has("assembled")).isFalse();
+        // two of the four read: "2/4", nothing reassembled
+        List<JsonNode> part = list(json("/api/topics/" + segmented + "/messages?partition=0&order=oldest&limit=2")
+                .get("records"));
+        assertThat(part).allSatisfy(r -> assertThat(r.get("segment").get("read").asInt()).isEqualTo(2));
+        assertThat(part.get(0).get("segment").has("assembled")).isFalse();
+    }
+
+    @Test
     void aSearchFindsTextInKeysValuesAndHeadersWithinItsBound() throws Exception {
         String searched = KafkaTestUtils.uniqueTopic("ui-search");
         cluster.createTopic(searched, 2, 1);

@@ -246,9 +246,11 @@ final class MessageBrowser {
         ObjectNode offsets = o.putObject("offsets");
         starts.keySet().stream().sorted(Comparator.comparingInt(TopicPartition::partition)).forEach(tp ->
                 offsets.putObject(String.valueOf(tp.partition())).put("start", starts.get(tp)).put("end", ends.get(tp)));
+        Segments segments = Segments.of(scan.found());
         ArrayNode records = o.putArray("records");
         for (ConsumerRecord<byte[], byte[]> rec : sorted.subList(0, Math.min(r.limit(), sorted.size()))) {
             ObjectNode n = records.addObject();
+            segments.describe(rec, n, chars);
             n.put("partition", rec.partition());
             n.put("offset", rec.offset());
             n.put("timestamp", rec.timestamp());
@@ -261,6 +263,51 @@ final class MessageBrowser {
             }
         }
         return o;
+    }
+
+    /**
+     * kafkalab's segmented messages ({@link io.kafkalab.segment.SegmentHeader}) among the records one request read:
+     * which segment each record is, how many of its message's segments were read, and the message reassembled on its
+     * first segment when all of them were.
+     */
+    private record Segments(Map<java.util.UUID, Map<Integer, ConsumerRecord<byte[], byte[]>>> byMessage) {
+
+        static Segments of(List<ConsumerRecord<byte[], byte[]>> records) {
+            Map<java.util.UUID, Map<Integer, ConsumerRecord<byte[], byte[]>>> byMessage = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> rec : records) {
+                io.kafkalab.segment.SegmentHeader h = header(rec);
+                if (h != null) {
+                    byMessage.computeIfAbsent(h.messageId(), id -> new java.util.TreeMap<>()).put(h.index(), rec);
+                }
+            }
+            return new Segments(byMessage);
+        }
+
+        private static io.kafkalab.segment.SegmentHeader header(ConsumerRecord<byte[], byte[]> rec) {
+            try {
+                return io.kafkalab.segment.SegmentHeader.read(rec.headers());
+            } catch (io.kafkalab.segment.InvalidSegmentException e) {
+                return null;
+            }
+        }
+
+        void describe(ConsumerRecord<byte[], byte[]> rec, ObjectNode n, int chars) {
+            io.kafkalab.segment.SegmentHeader h = header(rec);
+            if (h == null) {
+                return;
+            }
+            Map<Integer, ConsumerRecord<byte[], byte[]>> read = byMessage.getOrDefault(h.messageId(), Map.of());
+            ObjectNode s = n.putObject("segment");
+            s.put("messageId", h.messageId().toString());
+            s.put("index", h.index());
+            s.put("count", h.count());
+            s.put("read", read.size());
+            if (h.index() == 0 && read.size() == h.count()) {
+                java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+                read.values().forEach(seg -> whole.writeBytes(seg.value() == null ? new byte[0] : seg.value()));
+                s.set("assembled", JSON.valueToTree(ValueText.of(whole.toByteArray(), chars)));
+            }
+        }
     }
 
     /** The bytes of a text, for headers and keys produced from the page. */

@@ -264,8 +264,12 @@
         const tr = el('tr', {'data-offset': rec.offset, 'data-partition': rec.partition},
           num(rec.partition), num(rec.offset), el('td', {}, new Date(rec.timestamp).toISOString()),
           valueCell(rec.key, full(rec)), valueCell(rec.value, full(rec)),
-          el('td', {class: 'headers'}, rec.headers.map(h => el('div', {}, el('strong', {}, h.key), ': ',
-            h.value.format === 'null' ? 'null' : h.value.text))));
+          el('td', {class: 'headers'}, rec.segment ? el('div', {class: 'segment'}, 'segment ' + (rec.segment.index + 1)
+            + '/' + rec.segment.count + ' (' + rec.segment.read + '/' + rec.segment.count + ' segments read)') : null,
+          rec.segment && rec.segment.assembled ? el('div', {class: 'assembled'}, el('strong', {}, 'whole message: '),
+            el('pre', {class: 'value'}, rec.segment.assembled.text)) : null,
+          rec.headers.filter(h => !(rec.segment && h.key.startsWith('kafkalab.segment.'))).map(h => el('div', {},
+            el('strong', {}, h.key), ': ', h.value.format === 'null' ? 'null' : h.value.text))));
         rows.set(rec.partition + ':' + rec.offset, tr);
         return tr;
       };
