@@ -42,6 +42,13 @@ final class ClusterCommand implements Callable<Integer> {
                     + "last controller, which has no quorum left).")
     boolean combined;
 
+    @Option(names = "--ui", description = "Also serve the UI (./kafkalab ui) for this cluster, on 127.0.0.1.")
+    boolean ui;
+
+    @Option(names = "--ui-port", defaultValue = "8080",
+            description = "The UI's port with --ui (default: ${DEFAULT-VALUE}; 0 picks one).")
+    int uiPort;
+
     /** The default since the controller runs apart; still accepted, so that older scripts keep working. */
     @Option(names = "--dedicated-controller", hidden = true)
     boolean dedicatedController;
@@ -74,6 +81,14 @@ final class ClusterCommand implements Callable<Integer> {
         }
         long begin = System.nanoTime();
         EmbeddedKafkaCluster cluster = builder.start();
+        try {
+            web = ui ? io.kafkalab.examples.ui.UiServer.start(io.kafkalab.examples.ui.UiServer.Settings.of(
+                    cluster.bootstrapServers()).at("127.0.0.1", uiPort)) : null;
+        } catch (IOException e) {
+            cluster.close();
+            throw new IllegalArgumentException("--ui: cannot listen on 127.0.0.1:" + uiPort + " (" + e.getMessage()
+                    + "): is another UI running? Try --ui-port 0");
+        }
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stop.countDown();
@@ -85,6 +100,9 @@ final class ClusterCommand implements Callable<Integer> {
         out.flush();
         err.printf("Ready in %d ms. Cluster id %s.%n", (System.nanoTime() - begin) / 1_000_000, cluster.clusterId());
         cluster.status().forEach(s -> err.println("  " + s));
+        if (web != null) {
+            err.println("UI: " + web.url());
+        }
         err.println("Commands: status | stop <id> | start <id> | quit   (Ctrl-C stops the cluster)");
         err.flush();
 
@@ -158,10 +176,15 @@ final class ClusterCommand implements Callable<Integer> {
         err.println("Stopping the cluster...");
         err.flush();
         long begin = System.nanoTime();
+        if (web != null) {
+            web.close();
+        }
         cluster.close();
         err.printf("Cluster stopped in %d ms.%n", (System.nanoTime() - begin) / 1_000_000);
         err.flush();
     }
 
     private boolean closed;
+    /** The UI with {@code --ui}, else null. */
+    private io.kafkalab.examples.ui.UiServer web;
 }

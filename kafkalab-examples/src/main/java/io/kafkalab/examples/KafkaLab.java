@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
         description = "The Apache Kafka lab, in Java: an embedded cluster and the lab's apps.",
         subcommands = {LabCommand.class, ClusterCommand.class, ProduceCommand.class, ConsumeCommand.Single.class,
             ConsumeCommand.Batch.class, TopicsCommand.class, ConsoleProducerCommand.class,
-            ConsoleConsumerCommand.class, HttpCommand.class, ConsumeSegmentedCommand.class,
+            ConsoleConsumerCommand.class, HttpCommand.class, ConsumeSegmentedCommand.class, UiCommand.class,
             CommandLine.HelpCommand.class})
 public final class KafkaLab {
 
@@ -122,6 +122,9 @@ public final class KafkaLab {
             return;
         }
         CommandLine leaf = commands.get(commands.size() - 1);
+        if (leaf.getCommandSpec().userObject() instanceof StartsWithoutCluster) {
+            return;
+        }
         for (CommandLine.Model.CommandSpec mixin : leaf.getCommandSpec().mixins().values()) {
             if (mixin.userObject() instanceof KafkaOptions kafka) {
                 try {
@@ -162,6 +165,13 @@ public final class KafkaLab {
             }
         }
         return e instanceof IllegalArgumentException ? e.getMessage() : null;
+    }
+
+    /**
+     * A command with the {@link KafkaOptions} options that starts without a cluster (the UI, which shows that the
+     * cluster is away and recovers when it comes), so the check before it runs is skipped.
+     */
+    interface StartsWithoutCluster {
     }
 
     /** Reports the project version from the jar manifest. */

@@ -67,8 +67,64 @@ final class LabCommand implements Callable<Integer> {
             description = "How long the consumers may take to receive everything (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--ui", description = "Also serve the UI (./kafkalab ui) for the lab's cluster on 127.0.0.1, from "
+            + "its start; after the SUMMARY the cluster and the UI keep running until Ctrl-C.")
+    boolean ui;
+
+    @Option(names = "--ui-port", defaultValue = "8080",
+            description = "The UI's port with --ui (default: ${DEFAULT-VALUE}; 0 picks one).")
+    int uiPort;
+
     @Spec
     CommandSpec spec;
+
+    /**
+     * The UI of {@code --ui}: started with the cluster; after the SUMMARY it keeps the command (so the cluster)
+     * running until Ctrl-C, and the shutdown hook waits until the cluster is closed (the JVM halts once hooks return).
+     */
+    private static final class LabUi {
+        private io.kafkalab.examples.ui.UiServer server;
+        private final java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+
+        void start(int port, KafkaCluster cluster, PrintWriter out) {
+            try {
+                server = io.kafkalab.examples.ui.UiServer.start(io.kafkalab.examples.ui.UiServer.Settings.of(
+                        cluster.bootstrapServers()).at("127.0.0.1", port));
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--ui: cannot listen on 127.0.0.1:" + port + " (" + e.getMessage()
+                        + "): is another UI running? Try --ui-port 0");
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                interrupted.countDown();
+                try {
+                    done.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "kafkalab-lab-ui-shutdown"));
+            out.println("  UI: " + server.url());
+            out.println();
+            out.flush();
+        }
+
+        /** Without a UI, returns at once; with one, waits for Ctrl-C, then stops the UI. */
+        int keepRunning(int code, PrintWriter out) throws InterruptedException {
+            if (server == null) {
+                return code;
+            }
+            out.println("The cluster and the UI keep running: " + server.url() + " (Ctrl-C stops them)");
+            out.flush();
+            interrupted.await();
+            server.close();
+            return code;
+        }
+
+        /** Once the cluster is closed. */
+        void done() {
+            done.countDown();
+        }
+    }
 
     /** What one consumer received. */
     private static final class Received {
@@ -106,7 +162,11 @@ final class LabCommand implements Callable<Integer> {
         String run = UUID.randomUUID().toString().substring(0, 8);
         out.println("== The Kafka lab, end to end (run " + run + ")");
         out.println();
+        LabUi web = new LabUi();
         try (KafkaCluster cluster = cluster(out)) {
+            if (ui) {
+                web.start(uiPort, cluster, out);
+            }
             out.println("== 2. Topic '" + topic + "': 3 partitions, replication factor 2");
             if (cluster.listTopics().contains(topic)) {
                 out.println("(exists already; using it)");
@@ -167,7 +227,9 @@ final class LabCommand implements Callable<Integer> {
                 }
             }
             out.println();
-            return summary(out, received);
+            return web.keepRunning(summary(out, received), out);
+        } finally {
+            web.done();
         }
     }
 

@@ -102,6 +102,26 @@ class ClusterCommandIT {
         assertThat(stderr()).contains("Cluster stopped in");
     }
 
+    @Test
+    void withUiServesItsViewOfTheClusterOnLoopback() throws Exception {
+        int port = KafkaTestUtils.freePortRange(1);
+        start("cluster", "--brokers", "1", "--port", String.valueOf(port), "--ui", "--ui-port", "0");
+        assertThat(nextLine()).isEqualTo("bootstrap.servers=127.0.0.1:" + port);
+        String ui = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(
+                () -> stderr().lines().filter(l -> l.startsWith("UI: ")).findFirst(), java.util.Optional::isPresent)
+                .orElseThrow().substring(4);
+        assertThat(ui).matches("http://127\\.0\\.0\\.1:\\d+/");
+        java.net.http.HttpResponse<String> brokers = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(ui + "api/brokers"))
+                        .timeout(java.time.Duration.ofSeconds(30)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(brokers.statusCode()).isEqualTo(200);
+        assertThat(brokers.body()).contains("\"host\":\"127.0.0.1\",\"port\":" + port);
+        send("quit");
+        assertThat(process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
+    }
+
     private void start(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "-Dkafkalab.log.dir=" + logDir, "-jar", System.getProperty("kafkalab.examples.jar")));

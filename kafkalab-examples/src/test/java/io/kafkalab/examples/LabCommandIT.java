@@ -41,4 +41,25 @@ class LabCommandIT {
                 .endsWith("SUMMARY produced=40 acked=40 single-group=40 batch-group=40 lost=0 duplicates=0\n");
         assertThat(cluster.describeTopic(topic).partitions()).hasSize(3);
     }
+
+    @Test
+    void withUiTheClusterAndTheUiStayAfterTheSummaryUntilCtrlC() throws Exception {
+        try (io.kafkalab.testkit.JvmProcess lab = io.kafkalab.testkit.JvmProcess.start(KafkaLab.class, "lab",
+                "--messages", "20", "--ui", "--ui-port", "0")) {
+            String ui = lab.awaitLine(l -> l.startsWith("  UI: "), java.time.Duration.ofSeconds(120)).substring(6);
+            assertThat(ui).matches("http://127\\.0\\.0\\.1:\\d+/");
+            assertThat(lab.awaitLine(l -> l.startsWith("SUMMARY "), java.time.Duration.ofSeconds(120)))
+                    .isEqualTo("SUMMARY produced=20 acked=20 single-group=20 batch-group=20 lost=0 duplicates=0");
+            lab.awaitLine(l -> l.startsWith("The cluster and the UI keep running: " + ui), java.time.Duration.ofSeconds(10));
+            // after the SUMMARY, the UI still shows the lab's topic and its two groups, which read everything
+            java.net.http.HttpResponse<String> topics = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(ui + "api/topics"))
+                            .timeout(java.time.Duration.ofSeconds(30)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(topics.statusCode()).isEqualTo(200);
+            assertThat(topics.body()).contains("\"name\":\"topic\"", "\"messages\":20",
+                    "{\"id\":\"batch-group\",\"lag\":0}", "{\"id\":\"single-group\",\"lag\":0}");
+            assertThat(lab.terminate(java.time.Duration.ofSeconds(60))).isTrue();
+        }
+    }
 }
