@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Times start and close of a 3-broker cluster with a dedicated controller: in this JVM (EmbeddedKafkaCluster)
+# beside forked ones (ForkedKafkaCluster, Kafka 4.3.1 and 3.9.1, every node a child JVM). Builds the testkit
+# (no tests), then runs ClusterStartStopMain. Figures drift with whatever else runs on the machine.
+#   scripts/time-forked-cluster.sh [runs]     (default 5; the first run is cold, the medians are of the others)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+runs="${1:-5}"
+cd "$root"
+mvn -B -q -o -pl kafkalab-testkit -am test-compile package -DskipTests -Dfuzz.skip=true
+cp="$(mktemp)"
+trap 'rm -f "$cp"' EXIT
+mvn -B -q -o -pl kafkalab-testkit dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp" \
+  > /dev/null
+dists="$root/kafkalab-testkit/brokers/kafka-current/target/lib:$root/kafkalab-testkit/brokers/kafka-3.9.1/target/lib"
+java -Xmx1g -Dkafkalab.kafka.distributions="$dists" \
+  -cp "$root/kafkalab-testkit/target/test-classes:$root/kafkalab-testkit/target/classes:$(cat "$cp")" \
+  io.kafkalab.testkit.ClusterStartStopMain "$runs"
