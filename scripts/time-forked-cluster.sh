@@ -7,11 +7,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${1:-5}"
 cd "$root"
-mvn -B -q -o -pl kafkalab-testkit -am test-compile package -DskipTests -Dfuzz.skip=true
 cp="$(mktemp)"
 trap 'rm -f "$cp"' EXIT
-mvn -B -q -o -pl kafkalab-testkit dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp" \
-  > /dev/null
+# -am: the testkit's build-order dependencies on brokers/* resolve only in the reactor; the testkit, last, writes "$cp"
+mvn -B -q -o -pl kafkalab-testkit -am package dependency:build-classpath -DskipTests -Dfuzz.skip=true \
+  -Dmdep.includeScope=test -Dmdep.outputFile="$cp"
 dists="$root/kafkalab-testkit/brokers/kafka-current/target/lib:$root/kafkalab-testkit/brokers/kafka-3.9.1/target/lib"
 java -Xmx1g -Dkafkalab.kafka.distributions="$dists" \
   -cp "$root/kafkalab-testkit/target/test-classes:$root/kafkalab-testkit/target/classes:$(cat "$cp")" \

@@ -686,7 +686,8 @@ public final class ForkedKafkaCluster implements KafkaCluster {
         }
 
         /**
-         * Where each node's output goes ({@code node-<id>.log}). By default {@code logs/} in the data directory, so a
+         * Where each node's output goes ({@code node-<id>.log}, emptied when the cluster starts, appended to by each
+         * later process of that node). By default {@code logs/} in the data directory, so a
          * temporary one goes with it on close.
          *
          * @param directory created when missing

@@ -106,7 +106,7 @@ public final class ForkedNode {
     }
 
     /**
-     * Writes {@code server.properties} and, unless the directory holds a formatted storage already, runs
+     * Empties the node's log file, writes {@code server.properties} and, unless the directory holds a formatted storage already, runs
      * {@code kafka.tools.StorageTool format -t <clusterId> -c <server.properties>} in a child JVM.
      *
      * @param clusterId the cluster id
@@ -117,6 +117,8 @@ public final class ForkedNode {
         try {
             Files.createDirectories(logDir);
             Files.createDirectories(logFile.getParent());
+            // a new cluster starts its nodes' logs afresh; the node's later processes append
+            Files.writeString(logFile, "", StandardCharsets.UTF_8);
             Properties props = new Properties();
             props.putAll(config);
             try (OutputStream out = Files.newOutputStream(propertiesFile)) {
