@@ -420,11 +420,14 @@ public final class ForkedKafkaCluster implements KafkaCluster {
      * its listener accepts connections.
      *
      * @param nodeId a node id from {@link #nodeIds()}
-     * @throws IllegalStateException when its process is alive
+     * @throws IllegalStateException when its process is alive, or the cluster is closed
      * @throws KafkaClusterException when it exits or is not up within the startup timeout
      */
     public void startNode(int nodeId) {
         ForkedNode node = node(nodeId);
+        if (closed.get()) {
+            throw new IllegalStateException("the cluster is closed");
+        }
         if (node.state() != NodeState.STOPPED) {
             throw new IllegalStateException("node " + nodeId + " is already running (" + node.state() + ")");
         }

@@ -46,6 +46,8 @@ class ForkedKafkaClusterLifecycleIT {
         assertThat(cluster.dataDirectory()).doesNotExist();
         assertThat(cluster.nodeIds()).allSatisfy(id -> assertThat(cluster.state(id))
                 .isEqualTo(ForkedKafkaCluster.NodeState.STOPPED));
+        assertThatThrownBy(() -> cluster.startBroker(0)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("the cluster is closed");
         cluster.close();
     }
 
