@@ -1,26 +1,25 @@
 package io.kafkalab.testkit;
 
+import io.kafkalab.testkit.internal.Arguments;
 import io.kafkalab.testkit.internal.BrokerDefaults;
+import io.kafkalab.testkit.internal.DataDirectories;
 import io.kafkalab.testkit.internal.EmbeddedNode;
 import io.kafkalab.testkit.internal.LazyAdmin;
 import io.kafkalab.testkit.internal.Ports;
 import io.kafkalab.testkit.internal.TlsFiles;
 import io.kafkalab.testkit.internal.Wait;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -129,7 +128,7 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the cluster's data directory", e);
         }
-        this.clusterId = existingClusterId(dataDir).orElseGet(() -> Uuid.randomUuid().toString());
+        this.clusterId = DataDirectories.existingClusterId(dataDir).orElseGet(() -> Uuid.randomUuid().toString());
         this.tls = spec.security != null && spec.security.usesTls() ? TlsFiles.generate(dataDir.resolve("tls")) : null;
         this.nodes = layout();
         this.bootstrapServers = bootstrapByProtocol.values().iterator().next();
@@ -353,7 +352,7 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
             stopAll(running);
         }
         if (deleteDataDir) {
-            deleteRecursively(dataDir);
+            DataDirectories.deleteRecursively(dataDir);
         }
         if (OPEN_CLUSTERS.decrementAndGet() == 0) {
             Exit.resetExitProcedure();
@@ -537,37 +536,6 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
         return p;
     }
 
-    private static java.util.Optional<String> existingClusterId(Path dataDir) {
-        try (Stream<Path> dirs = Files.list(dataDir)) {
-            for (Path meta : dirs.map(d -> d.resolve("meta.properties")).filter(Files::exists).toList()) {
-                Properties p = new Properties();
-                try (InputStream in = Files.newInputStream(meta)) {
-                    p.load(in);
-                }
-                if (p.getProperty("cluster.id") != null) {
-                    return java.util.Optional.of(p.getProperty("cluster.id"));
-                }
-            }
-            return java.util.Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the data directory " + dataDir, e);
-        }
-    }
-
-    private static void deleteRecursively(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    LOG.warn("cannot delete {}: {}", p, e.toString());
-                }
-            });
-        } catch (IOException e) {
-            LOG.warn("cannot delete {}: {}", root, e.toString());
-        }
-    }
-
     private static void interceptExit() {
         Exit.setExitProcedure((code, message) -> {
             LOG.error("a broker asked the JVM to exit({}): {}; ignored by the embedded cluster", code, message);
@@ -686,7 +654,7 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
          * @return this
          */
         public Builder startupTimeout(Duration timeout) {
-            this.startupTimeout = positive(timeout, "startupTimeout");
+            this.startupTimeout = Arguments.positive(timeout, "startupTimeout");
             return this;
         }
 
@@ -695,7 +663,7 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
          * @return this
          */
         public Builder shutdownTimeout(Duration timeout) {
-            this.shutdownTimeout = positive(timeout, "shutdownTimeout");
+            this.shutdownTimeout = Arguments.positive(timeout, "shutdownTimeout");
             return this;
         }
 
@@ -704,7 +672,7 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
          * @return this
          */
         public Builder operationTimeout(Duration timeout) {
-            this.operationTimeout = positive(timeout, "operationTimeout");
+            this.operationTimeout = Arguments.positive(timeout, "operationTimeout");
             return this;
         }
 
@@ -727,14 +695,6 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
             copy.operationTimeout = operationTimeout;
             copy.security = security;
             return new EmbeddedKafkaCluster(copy).startNodes();
-        }
-
-        private static Duration positive(Duration d, String name) {
-            Objects.requireNonNull(d, name);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be > 0, but was " + d);
-            }
-            return d;
         }
     }
 }

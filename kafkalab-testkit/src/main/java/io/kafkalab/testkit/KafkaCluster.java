@@ -18,6 +18,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * A running Kafka cluster that a test or a demo talks to: where it is, which brokers it has, and the
@@ -150,9 +151,7 @@ public interface KafkaCluster extends AutoCloseable {
         Objects.requireNonNull(name, "name");
         TopicDescription d = await(admin().describeTopics(List.of(name)).allTopicNames(), "describe topic " + name)
                 .get(name);
-        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, name);
-        Config config = await(admin().describeConfigs(List.of(resource)).all(), "describe configs of " + name)
-                .get(resource);
+        Config config = topicConfig(name);
         Map<String, String> overrides = config.entries().stream()
                 .filter(e -> e.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG)
                 .collect(Collectors.toMap(ConfigEntry::name, ConfigEntry::value));
@@ -163,6 +162,32 @@ public interface KafkaCluster extends AutoCloseable {
                         p.isr().stream().map(n -> n.id()).toList()))
                 .toList();
         return new TopicInfo(d.name(), d.topicId().toString(), partitions, overrides);
+    }
+
+    /**
+     * The topic's configs, from whichever broker the admin asks. Right after a topic is created, that broker may not
+     * have seen it yet although another one just described it (seen under load: UnknownTopicOrPartitionException from
+     * describeConfigs after createTopic returned): that answer is retried within {@link #operationTimeout()}.
+     */
+    private Config topicConfig(String name) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, name);
+        long deadline = System.nanoTime() + operationTimeout().toNanos();
+        while (true) {
+            try {
+                return await(admin().describeConfigs(List.of(resource)).all(), "describe configs of " + name)
+                        .get(resource);
+            } catch (KafkaClusterException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KafkaClusterException("interrupted: describe configs of " + name, e);
+            }
+        }
     }
 
     /**

@@ -1,0 +1,776 @@
+package io.kafkalab.testkit;
+
+import io.kafkalab.testkit.internal.Arguments;
+import io.kafkalab.testkit.internal.BrokerDefaults;
+import io.kafkalab.testkit.internal.DataDirectories;
+import io.kafkalab.testkit.internal.ForkedNode;
+import io.kafkalab.testkit.internal.KafkaDistributions;
+import io.kafkalab.testkit.internal.LazyAdmin;
+import io.kafkalab.testkit.internal.ParentWatchdogMain;
+import io.kafkalab.testkit.internal.Ports;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.AppInfoParser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Kafka cluster whose every node is a child JVM of its own, started from Kafka's stable entry points the way
+ * Kafka's scripts do: {@code kafka.tools.StorageTool format} ({@code kafka-storage.sh}) and then
+ * {@code kafka.Kafka <server.properties>} ({@code kafka-server-start.sh}). So a broker can fail the way real ones do,
+ * and the broker can be any Kafka version whose jars the build resolved, independent of the clients on this class
+ * path:
+ * <ul>
+ *   <li>{@link #stopBroker(int)}: SIGTERM, Kafka's shutdown hook does a controlled shutdown;</li>
+ *   <li>{@link #killBroker(int)}: SIGKILL, no shutdown at all (a crash, a power cut of one machine);</li>
+ *   <li>{@link #pauseBroker(int)} / {@link #resumeBroker(int)}: SIGSTOP / SIGCONT, a hung broker or a long GC
+ *       pause: its sockets stay open but it answers nothing, and once the broker session timeout passes the
+ *       controller fences it;</li>
+ *   <li>{@link #startBroker(int)}: a new JVM on the same configuration and log directories (recovering its logs
+ *       after a kill).</li>
+ * </ul>
+ * The {@code *Node} methods do the same to any node, controllers included.
+ *
+ * <p>Topology: N brokers (ids 0..N-1) and one or more dedicated KRaft controllers (ids 3000...), all on 127.0.0.1
+ * with free ports, with the test-friendly broker defaults of {@link EmbeddedKafkaCluster}. Each node's standard
+ * output and error go to {@code node-<id>.log} in the log directory, never to this JVM's output.
+ *
+ * <p><b>No orphans.</b> Each child reads its standard input, a pipe this JVM holds open and never writes to, and
+ * halts when it ends: when this JVM exits or is killed (SIGKILL too), every child it started ends within moments.
+ * {@link #close()} stops them (brokers first, then controllers). One limit: a child that is paused
+ * ({@link #pauseBroker(int)}) when this JVM is killed stays stopped until it gets SIGCONT or SIGKILL.
+ *
+ * <p><b>Versions.</b> {@link Builder#version(String)} picks the broker jars of that version from the directories in
+ * the system property {@code kafkalab.kafka.distributions} (the testkit's build fills
+ * {@code brokers/kafka-*}{@code /target/lib}); {@link Builder#classPath(Path)} takes any directory of jars, such as
+ * the {@code libs/} of an unpacked Kafka download. By default: the version of the clients on this class path.
+ *
+ * <p>Thread safe. Every start, stop and signal is bounded by the builder's timeouts.
+ *
+ * <pre>{@code
+ * try (ForkedKafkaCluster cluster = ForkedKafkaCluster.builder().brokers(3).version("3.9.1").start()) {
+ *     cluster.createTopic("topic", 3, 3, Map.of("min.insync.replicas", "2"));
+ *     cluster.killBroker(cluster.describeTopic("topic").partitions().get(0).leader());
+ * }
+ * }</pre>
+ */
+public final class ForkedKafkaCluster implements KafkaCluster {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ForkedKafkaCluster.class);
+
+    /** Node id of the first controller; more controllers take the following ids. */
+    public static final int FIRST_CONTROLLER_ID = 3000;
+    /** JVM options of every child unless {@link Builder#jvmOptions(List)} replaces them: small heap, quick start. */
+    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true");
+
+    /** What a node's process is doing. */
+    public enum NodeState {
+        /** The process runs. */
+        RUNNING,
+        /** The process is stopped by SIGSTOP: alive, answering nothing. */
+        PAUSED,
+        /** No process: not started yet, stopped, killed, or exited on its own ({@link #lastExitCode(int)}). */
+        STOPPED
+    }
+
+    private final Builder spec;
+    private final String version;
+    private final Path dataDir;
+    private final boolean deleteDataDir;
+    private final String clusterId;
+    private final Map<Integer, ForkedNode> nodes = new LinkedHashMap<>();
+    private final String bootstrapServers;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final LazyAdmin admin = new LazyAdmin(() -> {
+        Map<String, Object> config = adminConfig();
+        // a paused broker answers nothing (though its kernel still accepts connections): the cluster's own admin gives
+        // up on it after 5 s (not 30), and refreshes metadata every second, so that it soon drops a broker the
+        // controller fenced rather than asking it again
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        config.put(AdminClientConfig.METADATA_MAX_AGE_CONFIG, 1_000);
+        return config;
+    }, "kafkalab-forked-admin", "the cluster is closed");
+
+    private ForkedKafkaCluster(Builder spec) {
+        this.spec = spec;
+        String classPath;
+        if (spec.classPath != null) {
+            this.version = KafkaDistributions.versionOf(spec.classPath).orElse("unknown");
+            classPath = spec.classPath.resolve("*").toString();
+        } else {
+            this.version = spec.version != null ? spec.version : AppInfoParser.getVersion();
+            Path lib = spec.version != null ? KafkaDistributions.require(version)
+                    : KafkaDistributions.find(version).orElse(null);
+            // the default version without a directory: the broker jars on this JVM's own class path
+            classPath = lib != null ? lib.resolve("*").toString() : System.getProperty("java.class.path");
+        }
+        try {
+            this.deleteDataDir = spec.dataDirectory == null;
+            this.dataDir = deleteDataDir ? Files.createTempDirectory("kafkalab-forked-")
+                    : Files.createDirectories(spec.dataDirectory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the cluster's data directory", e);
+        }
+        this.clusterId = DataDirectories.existingClusterId(dataDir).orElseGet(() -> Uuid.randomUuid().toString());
+        List<String> java = javaCommand(classPath);
+        List<Integer> brokerPorts = Ports.free(spec.brokers);
+        List<Integer> controllerPorts = Ports.free(spec.controllers);
+        String voters = IntStream.range(0, spec.controllers)
+                .mapToObj(i -> (FIRST_CONTROLLER_ID + i) + "@127.0.0.1:" + controllerPorts.get(i))
+                .collect(Collectors.joining(","));
+        Path logs = spec.logDirectory != null ? spec.logDirectory : dataDir.resolve("logs");
+        for (int i = 0; i < spec.brokers + spec.controllers; i++) {
+            boolean broker = i < spec.brokers;
+            int id = broker ? i : FIRST_CONTROLLER_ID + i - spec.brokers;
+            String listener = "127.0.0.1:" + (broker ? brokerPorts.get(i) : controllerPorts.get(i - spec.brokers));
+            Map<String, String> p = new LinkedHashMap<>();
+            p.put("node.id", String.valueOf(id));
+            p.put("process.roles", broker ? "broker" : "controller");
+            p.put("controller.quorum.voters", voters);
+            p.put("controller.listener.names", "CONTROLLER");
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            if (broker) {
+                p.put("listeners", "PLAINTEXT://" + listener);
+                p.put("advertised.listeners", "PLAINTEXT://" + listener);
+                p.put("inter.broker.listener.name", "PLAINTEXT");
+            } else {
+                p.put("listeners", "CONTROLLER://" + listener);
+            }
+            Path nodeDir = dataDir.resolve("node-" + id);
+            p.put("log.dirs", nodeDir.toString());
+            p.putAll(BrokerDefaults.forBrokers(spec.brokers));
+            p.putAll(spec.brokerProperties);
+            nodes.put(id, new ForkedNode(id, Set.of(broker ? "broker" : "controller"), nodeDir,
+                    logs.resolve("node-" + id + ".log"), java, p, listener));
+        }
+        this.bootstrapServers = brokerPorts.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
+    }
+
+    /** @return a builder: 3 brokers, 1 controller, the clients' Kafka version */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The java executable and options up to the main class; writes the watchdog class and the logging configs. */
+    private List<String> javaCommand(String classPath) {
+        Path launcher = dataDir.resolve("launcher");
+        String watchdog = ParentWatchdogMain.class.getName().replace('.', '/') + ".class";
+        try (InputStream in = ParentWatchdogMain.class.getClassLoader().getResourceAsStream(watchdog)) {
+            Path target = launcher.resolve(watchdog);
+            Files.createDirectories(target.getParent());
+            Files.write(target, Objects.requireNonNull(in, watchdog).readAllBytes());
+            // Kafka 3.x logs through Log4j 1 (reload4j), 4.x through Log4j 2: one config for each, to stdout,
+            // which goes to the node's log file
+            Files.writeString(launcher.resolve("log4j.properties"), String.join(System.lineSeparator(),
+                    "log4j.rootLogger=INFO, out", "log4j.appender.out=org.apache.log4j.ConsoleAppender",
+                    "log4j.appender.out.layout=org.apache.log4j.PatternLayout",
+                    "log4j.appender.out.layout.ConversionPattern=[%d] %p %m (%c)%n", ""));
+            Files.writeString(launcher.resolve("log4j2.properties"), String.join(System.lineSeparator(),
+                    // no Log4j shutdown hook: it would stop logging before Kafka's own hook has shut the node down
+                    "status=warn", "shutdownHook=disable", "appender.out.type=Console", "appender.out.name=out",
+                    "appender.out.layout.type=PatternLayout", "appender.out.layout.pattern=[%d] %p %m (%c)%n",
+                    "rootLogger.level=INFO", "rootLogger.appenderRef.out.ref=out", ""));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the child JVM launcher into " + launcher, e);
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(spec.jvmOptions);
+        command.add("-Dlog4j.configuration=" + launcher.resolve("log4j.properties").toUri());
+        command.add("-Dlog4j2.configurationFile=" + launcher.resolve("log4j2.properties"));
+        command.add("-cp");
+        command.add(launcher + File.pathSeparator + classPath);
+        return command;
+    }
+
+    private ForkedKafkaCluster startNodes() {
+        long begin = System.nanoTime();
+        try {
+            parallel(List.copyOf(nodes.values()), "format", spec.startupTimeout,
+                    n -> n.formatIfNeeded(clusterId, spec.startupTimeout));
+            long formatted = System.nanoTime();
+            nodes.values().forEach(ForkedNode::start);
+            awaitBrokers(brokerIds());
+            LOG.info("Forked Kafka {} cluster {} up in {} ms (format {} ms): {}, bootstrap.servers={}", version,
+                    clusterId, (System.nanoTime() - begin) / 1_000_000, (formatted - begin) / 1_000_000,
+                    nodes.keySet(), bootstrapServers);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        return this;
+    }
+
+    /** @return the broker version the nodes run ({@code unknown} for a {@link Builder#classPath(Path)} without one) */
+    public String version() {
+        return version;
+    }
+
+    /** @return the cluster id the storage was formatted with */
+    public String clusterId() {
+        return clusterId;
+    }
+
+    /** @return the directory that holds every node's data */
+    public Path dataDirectory() {
+        return dataDir;
+    }
+
+    /** @return every node id: brokers, then controllers */
+    public List<Integer> nodeIds() {
+        return List.copyOf(nodes.keySet());
+    }
+
+    /**
+     * @param nodeId a node id
+     * @return what its process does now
+     */
+    public NodeState state(int nodeId) {
+        return node(nodeId).state();
+    }
+
+    /**
+     * @param nodeId a node id
+     * @return the pid of its process while it lives (paused included)
+     */
+    public OptionalLong pid(int nodeId) {
+        return node(nodeId).pid();
+    }
+
+    /**
+     * @param nodeId a node id
+     * @return the exit code of its last process that ended: 143 after SIGTERM, 137 after SIGKILL
+     */
+    public OptionalInt lastExitCode(int nodeId) {
+        return node(nodeId).lastExitCode();
+    }
+
+    /**
+     * @param nodeId a node id
+     * @return the file its standard output and error go to (every process of that node appends to it)
+     */
+    public Path logFile(int nodeId) {
+        return node(nodeId).logFile();
+    }
+
+    @Override
+    public Duration operationTimeout() {
+        return spec.operationTimeout;
+    }
+
+    @Override
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    @Override
+    public List<Integer> brokerIds() {
+        return nodes.values().stream().filter(ForkedNode::isBroker).map(ForkedNode::id).toList();
+    }
+
+    /** @return the brokers whose process runs and is not paused */
+    @Override
+    public List<Integer> runningBrokerIds() {
+        return nodes.values().stream().filter(n -> n.isBroker() && n.state() == NodeState.RUNNING)
+                .map(ForkedNode::id).toList();
+    }
+
+    /** @return every node; {@code running} is false for a paused one too */
+    @Override
+    public List<BrokerStatus> status() {
+        OptionalInt leader = nodes.values().stream().anyMatch(n -> !n.isBroker() && n.state() == NodeState.RUNNING)
+                ? activeControllerId() : OptionalInt.empty();
+        return nodes.values().stream().map(n -> new BrokerStatus(n.id(), n.roles(), n.listener(),
+                n.state() == NodeState.RUNNING, leader.isPresent() && leader.getAsInt() == n.id())).toList();
+    }
+
+    /**
+     * SIGTERM: Kafka's shutdown hook does a controlled shutdown (leaders move first). A paused broker gets SIGCONT
+     * first. Blocks until the process has exited; one that does not within the shutdown timeout is killed.
+     *
+     * @throws KafkaClusterException when it had to be killed
+     */
+    @Override
+    public void stopBroker(int brokerId) {
+        stopNode(broker(brokerId).id());
+    }
+
+    /**
+     * SIGKILL: the broker process ends at once, with no controlled shutdown and no flush. A paused broker dies too.
+     *
+     * @param brokerId a broker id
+     * @throws IllegalStateException when it is stopped already
+     */
+    public void killBroker(int brokerId) {
+        killNode(broker(brokerId).id());
+    }
+
+    /**
+     * SIGSTOP: the broker process stays, holding its ports, but runs nothing: no heartbeat, no fetch, no answer.
+     * After {@code broker.session.timeout.ms} (2 s by default here) the controller fences it and its replicas leave
+     * the ISR. Returns once the process is stopped.
+     *
+     * @param brokerId a running broker
+     * @throws IllegalStateException when it is not running
+     */
+    public void pauseBroker(int brokerId) {
+        pauseNode(broker(brokerId).id());
+    }
+
+    /**
+     * SIGCONT: a paused broker runs again; it finds itself fenced, catches up and rejoins
+     * ({@link #awaitFullyReplicated(String)} waits for its replicas).
+     *
+     * @param brokerId a paused broker
+     * @throws IllegalStateException when it is not paused
+     */
+    public void resumeBroker(int brokerId) {
+        resumeNode(broker(brokerId).id());
+    }
+
+    /** Starts a new process for a stopped or killed broker on the same configuration and log directories. */
+    @Override
+    public void startBroker(int brokerId) {
+        startNode(broker(brokerId).id());
+    }
+
+    /**
+     * {@link #stopBroker(int)} for any node, controllers included.
+     *
+     * @param nodeId a node id from {@link #nodeIds()}
+     */
+    public void stopNode(int nodeId) {
+        ForkedNode node = alive(nodeId, "stop");
+        long begin = System.nanoTime();
+        if (!node.terminate(spec.shutdownTimeout)) {
+            throw new KafkaClusterException("node " + nodeId + " did not stop within " + spec.shutdownTimeout.toMillis()
+                    + " ms of SIGTERM and was killed");
+        }
+        LOG.info("node {} stopped (SIGTERM) in {} ms", nodeId, (System.nanoTime() - begin) / 1_000_000);
+    }
+
+    /**
+     * {@link #killBroker(int)} for any node, controllers included.
+     *
+     * @param nodeId a node id from {@link #nodeIds()}
+     */
+    public void killNode(int nodeId) {
+        ForkedNode node = alive(nodeId, "kill");
+        if (!node.kill(spec.shutdownTimeout)) {
+            throw new KafkaClusterException("node " + nodeId + " did not exit within "
+                    + spec.shutdownTimeout.toMillis() + " ms of SIGKILL");
+        }
+        LOG.info("node {} killed (SIGKILL)", nodeId);
+    }
+
+    /**
+     * {@link #pauseBroker(int)} for any node, controllers included.
+     *
+     * @param nodeId a node id from {@link #nodeIds()}
+     */
+    public void pauseNode(int nodeId) {
+        node(nodeId).pause();
+        LOG.info("node {} paused (SIGSTOP)", nodeId);
+    }
+
+    /**
+     * {@link #resumeBroker(int)} for any node, controllers included.
+     *
+     * @param nodeId a node id from {@link #nodeIds()}
+     */
+    public void resumeNode(int nodeId) {
+        node(nodeId).resume();
+        LOG.info("node {} resumed (SIGCONT)", nodeId);
+    }
+
+    /**
+     * {@link #startBroker(int)} for any node: a broker is up once registered with the controller, a controller once
+     * its listener accepts connections.
+     *
+     * @param nodeId a node id from {@link #nodeIds()}
+     * @throws IllegalStateException when its process is alive, or the cluster is closed
+     * @throws KafkaClusterException when it exits or is not up within the startup timeout
+     */
+    public void startNode(int nodeId) {
+        ForkedNode node = node(nodeId);
+        if (closed.get()) {
+            throw new IllegalStateException("the cluster is closed");
+        }
+        if (node.state() != NodeState.STOPPED) {
+            throw new IllegalStateException("node " + nodeId + " is already running (" + node.state() + ")");
+        }
+        long begin = System.nanoTime();
+        node.start();
+        if (node.isBroker()) {
+            awaitBrokers(List.of(nodeId));
+        } else {
+            awaitUp(() -> accepts(node.listener()), List.of(node), "controller " + nodeId + " to listen");
+        }
+        LOG.info("node {} started in {} ms", nodeId, (System.nanoTime() - begin) / 1_000_000);
+    }
+
+    @Override
+    public Map<String, Object> adminConfig() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return config;
+    }
+
+    @Override
+    public Admin admin() {
+        return admin.get();
+    }
+
+    /**
+     * Stops every node, brokers first (SIGTERM, while the controllers can still take their controlled shutdown),
+     * then the controllers; a paused node is killed, a node that does not stop within the shutdown timeout too.
+     * Deletes a temporary data directory. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long begin = System.nanoTime();
+        admin.close();
+        Consumer<ForkedNode> stop = n -> {
+            if (n.state() == NodeState.PAUSED) {
+                n.kill(spec.shutdownTimeout);
+            } else {
+                n.terminate(spec.shutdownTimeout);
+            }
+        };
+        List<ForkedNode> all = List.copyOf(nodes.values());
+        quietly(() -> parallel(all.stream().filter(ForkedNode::isBroker).toList(), "stop", spec.shutdownTimeout
+                .multipliedBy(2), stop));
+        quietly(() -> parallel(all.stream().filter(n -> !n.isBroker()).toList(), "stop", spec.shutdownTimeout
+                .multipliedBy(2), stop));
+        all.forEach(n -> n.kill(spec.shutdownTimeout));
+        if (deleteDataDir) {
+            DataDirectories.deleteRecursively(dataDir);
+        }
+        LOG.info("Forked Kafka cluster {} closed in {} ms", clusterId, (System.nanoTime() - begin) / 1_000_000);
+    }
+
+    private static void quietly(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the forked cluster: {}", e.toString());
+        }
+    }
+
+    private ForkedNode node(int nodeId) {
+        ForkedNode node = nodes.get(nodeId);
+        if (node == null) {
+            throw new IllegalArgumentException("no node with id " + nodeId + "; nodes are " + nodeIds());
+        }
+        return node;
+    }
+
+    private ForkedNode broker(int brokerId) {
+        ForkedNode node = nodes.get(brokerId);
+        if (node == null || !node.isBroker()) {
+            throw new IllegalArgumentException("no broker with id " + brokerId + "; brokers are " + brokerIds());
+        }
+        return node;
+    }
+
+    private ForkedNode alive(int nodeId, String action) {
+        ForkedNode node = node(nodeId);
+        if (node.state() == NodeState.STOPPED) {
+            throw new IllegalStateException("cannot " + action + " node " + nodeId + ": it is already stopped");
+        }
+        return node;
+    }
+
+    private void awaitBrokers(List<Integer> ids) {
+        List<ForkedNode> watched = List.copyOf(nodes.values());
+        awaitUp(() -> {
+            Set<Integer> registered = await(admin().describeCluster(new DescribeClusterOptions().timeoutMs(1_000))
+                    .nodes(), "describe cluster").stream().map(Node::id).collect(Collectors.toSet());
+            return registered.containsAll(ids);
+        }, watched.stream().filter(n -> ids.contains(n.id()) || !n.isBroker()).toList(), "brokers " + ids
+                + " to register");
+    }
+
+    /**
+     * Polls until {@code ready} holds, and fails at once when a watched node's process has exited; bounded by the
+     * startup timeout. (Not {@code Wait.until}: that one takes a failure for "not yet".)
+     */
+    private void awaitUp(java.util.function.BooleanSupplier ready, List<ForkedNode> watched, String what) {
+        long deadline = System.nanoTime() + spec.startupTimeout.toNanos();
+        RuntimeException last = null;
+        while (true) {
+            watched.forEach(n -> n.requireAlive(what));
+            try {
+                if (ready.getAsBoolean()) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                last = e;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new KafkaClusterException("timed out after " + spec.startupTimeout.toMillis()
+                        + " ms waiting for " + what, last);
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KafkaClusterException("interrupted while waiting for " + what, e);
+            }
+        }
+    }
+
+    private static boolean accepts(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(hostPort.substring(0, colon),
+                    Integer.parseInt(hostPort.substring(colon + 1))), 1_000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Runs the action on every node at once (child JVMs start in parallel), bounded as a whole. */
+    private static void parallel(List<ForkedNode> targets, String what, Duration timeout, Consumer<ForkedNode> action) {
+        if (targets.isEmpty()) {
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(targets.size(), r -> {
+            Thread t = new Thread(r, "kafkalab-forked-" + what);
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<CompletableFuture<Void>> futures = targets.stream()
+                    .map(n -> CompletableFuture.runAsync(() -> action.accept(n), pool)).toList();
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r
+                    : new KafkaClusterException(what + " failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new KafkaClusterException(what + " of nodes did not finish within " + timeout.toMillis() + " ms", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaClusterException("interrupted during " + what, e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ForkedKafkaCluster[Kafka " + version + ", " + bootstrapServers + "]";
+    }
+
+    /**
+     * Settings of a {@link ForkedKafkaCluster}. Validates each value when it is set and names the field and the bad
+     * value. Not thread safe; the started cluster keeps its own copy.
+     */
+    public static final class Builder {
+        private int brokers = 3;
+        private int controllers = 1;
+        private String version;
+        private Path classPath;
+        private Path dataDirectory;
+        private Path logDirectory;
+        private final Map<String, String> brokerProperties = new LinkedHashMap<>();
+        private List<String> jvmOptions = DEFAULT_JVM_OPTIONS;
+        private Duration startupTimeout = Duration.ofSeconds(120);
+        private Duration shutdownTimeout = Duration.ofSeconds(30);
+        private Duration operationTimeout = Duration.ofSeconds(30);
+
+        private Builder() {
+        }
+
+        /**
+         * @param brokers number of brokers, 1 to 32; default 3
+         * @return this
+         */
+        public Builder brokers(int brokers) {
+            if (brokers < 1 || brokers > 32) {
+                throw new IllegalArgumentException("brokers must be between 1 and 32, but was " + brokers);
+            }
+            this.brokers = brokers;
+            return this;
+        }
+
+        /**
+         * @param controllers number of dedicated KRaft controllers (the quorum's voters), 1, 3 or 5; default 1
+         * @return this
+         */
+        public Builder controllers(int controllers) {
+            if (controllers != 1 && controllers != 3 && controllers != 5) {
+                throw new IllegalArgumentException("controllers must be 1, 3 or 5, but was " + controllers);
+            }
+            this.controllers = controllers;
+            return this;
+        }
+
+        /**
+         * The broker version, from the directories in the system property {@code kafkalab.kafka.distributions};
+         * {@link #start()} fails, naming them, when none holds it. Default: the version of the clients on this
+         * class path (its directory when listed, else this JVM's own class path).
+         *
+         * @param version such as {@code 3.9.1} or {@code 4.3.1}
+         * @return this
+         */
+        public Builder version(String version) {
+            if (!Objects.requireNonNull(version, "version").matches("\\d+\\.\\d+\\.\\d+")) {
+                throw new IllegalArgumentException("version must look like 3.9.1, but was " + version);
+            }
+            this.version = version;
+            this.classPath = null;
+            return this;
+        }
+
+        /**
+         * Runs the nodes on every jar in this directory instead, such as the {@code libs/} of an unpacked Kafka
+         * download; it must hold a Log4j binding the way those do.
+         *
+         * @param libDirectory a directory of jars
+         * @return this
+         */
+        public Builder classPath(Path libDirectory) {
+            if (!Files.isDirectory(Objects.requireNonNull(libDirectory, "libDirectory"))) {
+                throw new IllegalArgumentException("classPath must be a directory of jars, but was " + libDirectory);
+            }
+            this.classPath = libDirectory;
+            this.version = null;
+            return this;
+        }
+
+        /**
+         * Keeps data in this directory: not deleted on close, and a formatted one is reused with its cluster id. By
+         * default a temporary directory that {@link #close()} deletes.
+         *
+         * @param directory created when missing
+         * @return this
+         */
+        public Builder dataDirectory(Path directory) {
+            this.dataDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /**
+         * Where each node's output goes ({@code node-<id>.log}, emptied when the cluster starts, appended to by each
+         * later process of that node). By default {@code logs/} in the data directory, so a
+         * temporary one goes with it on close.
+         *
+         * @param directory created when missing
+         * @return this
+         */
+        public Builder logDirectory(Path directory) {
+            this.logDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /**
+         * Sets a server property on every node, overriding the defaults.
+         *
+         * @param key   a Kafka broker config key
+         * @param value its value
+         * @return this
+         */
+        public Builder brokerProperty(String key, String value) {
+            brokerProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * @param options the child JVMs' options instead of {@link #DEFAULT_JVM_OPTIONS}
+         * @return this
+         */
+        public Builder jvmOptions(List<String> options) {
+            this.jvmOptions = List.copyOf(options);
+            return this;
+        }
+
+        /**
+         * @param timeout bound on starting the cluster (formats included), or one node; default 120 s
+         * @return this
+         */
+        public Builder startupTimeout(Duration timeout) {
+            this.startupTimeout = Arguments.positive(timeout, "startupTimeout");
+            return this;
+        }
+
+        /**
+         * @param timeout bound on one node's exit after SIGTERM, after which it is killed; default 30 s
+         * @return this
+         */
+        public Builder shutdownTimeout(Duration timeout) {
+            this.shutdownTimeout = Arguments.positive(timeout, "shutdownTimeout");
+            return this;
+        }
+
+        /**
+         * @param timeout bound on each admin operation of {@link KafkaCluster}; default 30 s
+         * @return this
+         */
+        public Builder operationTimeout(Duration timeout) {
+            this.operationTimeout = Arguments.positive(timeout, "operationTimeout");
+            return this;
+        }
+
+        /**
+         * Formats every node's storage and starts every node, each in a child JVM, and blocks until every broker is
+         * registered.
+         *
+         * @return the running cluster; close it when done
+         * @throws KafkaClusterException when there are no jars of the version, or a node fails or is not up within
+         *                               the startup timeout (with the end of its log); what started is stopped again
+         */
+        public ForkedKafkaCluster start() {
+            Builder copy = new Builder();
+            copy.brokers = brokers;
+            copy.controllers = controllers;
+            copy.version = version;
+            copy.classPath = classPath;
+            copy.dataDirectory = dataDirectory;
+            copy.logDirectory = logDirectory;
+            copy.brokerProperties.putAll(brokerProperties);
+            copy.jvmOptions = jvmOptions;
+            copy.startupTimeout = startupTimeout;
+            copy.shutdownTimeout = shutdownTimeout;
+            copy.operationTimeout = operationTimeout;
+            return new ForkedKafkaCluster(copy).startNodes();
+        }
+    }
+}
