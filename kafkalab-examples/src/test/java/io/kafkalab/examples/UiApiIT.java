@@ -57,6 +57,7 @@ class UiApiIT {
         assertThat(Cli.run("produce", "-b", cluster.bootstrapServers(), "-t", topic, "--count", "30").code()).isZero();
         assertThat(Cli.run("consume-single", "-b", cluster.bootstrapServers(), "-t", topic, "--group", group,
                 "--max-messages", "10").code()).isZero();
+        GroupOffsets.commitEveryPartition(cluster, group, topic, 3, 10);
         ui = UiServer.start(UiServer.Settings.of(cluster.bootstrapServers()).sampleEvery(Duration.ofMillis(200))
                 .withClientConfig(Map.of("ssl.truststore.password", SECRET)));
     }

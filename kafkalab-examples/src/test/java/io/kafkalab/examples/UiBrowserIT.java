@@ -72,6 +72,7 @@ class UiBrowserIT {
         assertThat(Cli.run("produce", "-b", cluster.bootstrapServers(), "-t", topic, "--count", "30").code()).isZero();
         assertThat(Cli.run("consume-single", "-b", cluster.bootstrapServers(), "-t", topic, "--group", group,
                 "--max-messages", "10").code()).isZero();
+        GroupOffsets.commitEveryPartition(cluster, group, topic, 3, 10);
         KafkaTestUtils.produce(cluster, topic, 1, i -> new ProducerRecord<>(topic, "<b>key</b>", SCRIPT));
         ui = UiServer.start(UiServer.Settings.of(cluster.bootstrapServers()).sampleEvery(Duration.ofMillis(300)));
         profile = Files.createTempDirectory("kafkalab-ui-chromium");

@@ -6,6 +6,7 @@ import io.kafkalab.testkit.KafkaCluster;
 import io.kafkalab.testkit.KafkaTestUtils;
 import io.kafkalab.testkit.junit.KafkaTest;
 import java.time.Duration;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +25,9 @@ class OrdersIT {
                 i -> new ProducerRecord<>(topic, "user-" + i % 10, "order-" + i));
         cluster.startBroker(1);
 
-        assertThat(KafkaTestUtils.consume(cluster, topic, 100, Duration.ofSeconds(30))).hasSize(100);
+        // every order once: distinct values, so a duplicate cannot hide a loss
+        assertThat(KafkaTestUtils.consume(cluster, topic, 100, Duration.ofSeconds(30)))
+                .extracting(ConsumerRecord::value).doesNotHaveDuplicates().hasSize(100);
         assertThat(cluster.awaitFullyReplicated(topic).fullyReplicated()).isTrue();
     }
 }
