@@ -52,11 +52,20 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--large-bytes", description = "Size of the large message (default 67108864, 64 MiB).")
     Integer largeBytes;
 
-    @Option(names = "--http-requests", description = "Requests per HTTP variant and repeat (default 20000).")
+    @Option(names = "--http-requests", description = "Requests per HTTP variant and repeat when wrk is not installed"
+            + " (default 20000).")
     Integer httpRequests;
 
-    @Option(names = "--http-concurrency", description = "HTTP clients sending at once (default 16).")
+    @Option(names = "--http-concurrency", description = "HTTP connections sending at once (default 32).")
     Integer httpConcurrency;
+
+    @Option(names = "--http-wide-concurrency", description = "Connections of the second, wider HTTP run of kafkalab"
+            + " http and the Flask app (default 256; 0: none).")
+    Integer httpWideConcurrency;
+
+    @Option(names = "--http-seconds", description = "Seconds of load per HTTP variant and repeat with wrk"
+            + " (default 10).")
+    Integer httpSeconds;
 
     @Option(names = "--peer-records", description = "Records for kcat and kafka-python (default 200000).")
     Integer peerRecords;
@@ -81,7 +90,8 @@ public final class BenchCommand implements Callable<Integer> {
         BenchSettings b = smoke ? BenchSettings.smoke() : BenchSettings.full();
         return new BenchSettings(or(records, b.records()), or(slowRecords, b.slowRecords()), or(repeats, b.repeats()),
                 b.warmUp(), or(largeBytes, b.largeBytes()), or(httpRequests, b.httpRequests()),
-                or(httpConcurrency, b.httpConcurrency()), b.httpMessageBytes(), or(peerRecords, b.peerRecords()),
+                or(httpConcurrency, b.httpConcurrency()), or(httpWideConcurrency, b.httpWideConcurrency()),
+                or(httpSeconds, b.httpSeconds()), b.httpMessageBytes(), or(peerRecords, b.peerRecords()),
                 or(parallelRecords, b.parallelRecords()));
     }
 

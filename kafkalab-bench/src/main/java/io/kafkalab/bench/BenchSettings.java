@@ -10,25 +10,30 @@ package io.kafkalab.bench;
  * @param warmUp           whether an uncounted round runs first
  * @param largeBytes       size of the large message
  * @param httpRequests     requests per HTTP variant and repeat
- * @param httpConcurrency  clients sending at once
+ * @param httpConcurrency  connections sending at once (issue 17: 32)
+ * @param httpWideConcurrency connections of the second, wider run of kafkalab http and the Flask app (issue 17: 256),
+ *                         or 0 for none
+ * @param httpSeconds      seconds of load per HTTP variant and repeat when the generator is wrk (it runs for a time,
+ *                         not a count)
  * @param httpMessageBytes size of each HTTP message
  * @param peerRecords      records for the peers (kcat, kafka-python)
  * @param parallelRecords  records of the parallel workload (parallel-consumer's table: 10 000)
  */
 record BenchSettings(int records, int slowRecords, int repeats, boolean warmUp, int largeBytes, int httpRequests,
-                     int httpConcurrency, int httpMessageBytes, int peerRecords, int parallelRecords) {
+                     int httpConcurrency, int httpWideConcurrency, int httpSeconds, int httpMessageBytes, int peerRecords,
+                     int parallelRecords) {
 
     /** Value size of the produce and consume comparisons. */
     static final int VALUE_BYTES = 100;
 
     /** The full run that the README reports. */
     static BenchSettings full() {
-        return new BenchSettings(1_000_000, 20_000, 3, true, 64 * 1024 * 1024, 20_000, 16, 1024, 200_000,
+        return new BenchSettings(1_000_000, 20_000, 3, true, 64 * 1024 * 1024, 20_000, 32, 256, 10, 1024, 200_000,
                 ParallelWorkload.PUBLISHED_RECORDS);
     }
 
     /** A run of seconds that only shows the harness works (the test command's smoke run). */
     static BenchSettings smoke() {
-        return new BenchSettings(2_000, 100, 1, false, 2 * 1024 * 1024, 200, 4, 1024, 1_000, 100);
+        return new BenchSettings(2_000, 100, 1, false, 2 * 1024 * 1024, 200, 4, 0, 1, 1024, 1_000, 100);
     }
 }

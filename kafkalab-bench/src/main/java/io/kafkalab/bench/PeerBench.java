@@ -149,10 +149,12 @@ final class PeerBench {
         return Measurement.of(records, (long) records * BenchSettings.VALUE_BYTES, seconds);
     }
 
-    private record Result(int exit, String output) {
+    /** What a finished peer process gave: its exit code ({@code -1}: did not start or timed out) and output tail. */
+    record Result(int exit, String output) {
     }
 
-    private static Result run(List<String> command, Duration timeout) {
+    /** Runs {@code command} to its end, bounded by {@code timeout}; output and errors in one tail. */
+    static Result run(List<String> command, Duration timeout) {
         try {
             Path out = Files.createTempFile("kafkalab-peer-", ".out");
             try {

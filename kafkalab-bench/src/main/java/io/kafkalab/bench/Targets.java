@@ -73,6 +73,14 @@ final class Targets {
                 out.add(atMost(rows, "http", pair[0], r -> r.p99Millis() / flaskP99, 0.1, "x",
                         "http: " + pair[0] + " p99 <= 0.1x " + pair[1] + "'s", "issue 17"));
             }
+            if (row(rows, "http", HttpBench.WIDE_FLASK).isPresent()) {
+                // every variant fails on any error, so a wide row that exists had none
+                double flaskRate = row(rows, "http", HttpBench.WIDE_FLASK).map(Row::recordsPerSecond)
+                        .orElse(Double.NaN);
+                out.add(atLeast(rows, "http", HttpBench.WIDE_KAFKALAB, r -> r.recordsPerSecond() / flaskRate, 20, "x",
+                        "http: " + HttpBench.WIDE_KAFKALAB + " >= 20x " + HttpBench.WIDE_FLASK + " requests/s, no"
+                                + " errors", "issue 17"));
+            }
         }
         if (ran(rows, "large")) {
             double messageMegabytes = s.largeBytes() / 1e6;

@@ -38,10 +38,17 @@ class BenchCommandSmokeIT {
         // a peer that is not installed is left out, and said so in the progress; under CI=true (.ci/run installs
         // them and sets it) all must be there
         boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
+        // the wide run (256 connections in full runs) is off in the smoke run
         List<String> http = new ArrayList<>(List.of("raw server", "kafkalab http", "kafkalab http 100 B segments"));
         if (ci || HttpBench.flask()) {
             http.addAll(List.of("lab flask", "lab flask 100 B segments"));
         }
+        // wrk is the generator wherever installed (.ci/run installs it), and the notes say which one ran
+        String generator = ci || HttpBench.wrk() ? "wrk)" : "JDK HttpClient)";
+        assertThat(rows).filteredOn(r -> r.comparison().equals("http"))
+                .allSatisfy(r -> assertThat(r.note()).endsWith(generator));
+        assertThat(rows).filteredOn(r -> r.comparison().equals("http"))
+                .allSatisfy(r -> assertThat(r.note()).contains("(4 connections"));
         assertThat(variants(rows, "http")).containsExactlyElementsOf(http);
         List<String> peers = new ArrayList<>(List.of("raw java"));
         if (ci || PeerBench.kcat()) {

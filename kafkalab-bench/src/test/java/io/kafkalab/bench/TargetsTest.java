@@ -89,6 +89,28 @@ class TargetsTest {
     }
 
     @Test
+    void httpIsJudgedAgainstTheFlaskAppOfTheSameRunAndTheWideRunAt20x() {
+        List<Row> rows = new ArrayList<>(List.of(latency("raw server", 1000, 20), latency("kafkalab http", 3000, 10),
+                latency("kafkalab http 100 B segments", 2000, 12), latency("lab flask", 300, 100),
+                latency("lab flask 100 B segments", 200, 150)));
+        rows.add(latency(HttpBench.WIDE_KAFKALAB, 5900, 40));
+        rows.add(latency(HttpBench.WIDE_FLASK, 300, 900));
+
+        List<Verdict> verdicts = Targets.evaluate(rows, FULL);
+
+        assertThat(verdicts).extracting(Verdict::target).containsExactly(
+                "http: kafkalab http >= 10x lab flask requests/s", "http: kafkalab http p99 <= 0.1x lab flask's",
+                "http: kafkalab http 100 B segments >= 10x lab flask 100 B segments requests/s",
+                "http: kafkalab http 100 B segments p99 <= 0.1x lab flask 100 B segments's",
+                "http: " + HttpBench.WIDE_KAFKALAB + " >= 20x " + HttpBench.WIDE_FLASK + " requests/s, no errors");
+        // 10x and 0.1x; 10x but 0.08x; 19.7x: a miss
+        assertThat(outcomes(verdicts)).containsExactly(Outcome.PASS, Outcome.PASS, Outcome.PASS, Outcome.PASS,
+                Outcome.MISS);
+        rows.set(5, latency(HttpBench.WIDE_KAFKALAB, 6000, 40));
+        assertThat(outcomes(Targets.evaluate(rows, FULL)).get(4)).isEqualTo(Outcome.PASS);
+    }
+
+    @Test
     void checkExitsNonZeroOnlyWhenATargetIsMissed() {
         List<Verdict> passed = List.of(verdict(Outcome.PASS), verdict(Outcome.PASS));
         List<Verdict> missed = List.of(verdict(Outcome.PASS), verdict(Outcome.MISS));
@@ -124,6 +146,11 @@ class TargetsTest {
     private static Row rate(String comparison, String variant, double ratio, double paired) {
         return new Row(comparison, variant, 1000, 1000 * ratio, 0.1, Double.NaN, Double.NaN, ratio, paired,
                 Double.NaN, Double.NaN, Double.NaN, List.of(1000 * ratio), Double.NaN, Double.NaN, "");
+    }
+
+    private static Row latency(String variant, double requestsPerSecond, double p99Millis) {
+        return new Row("http", variant, 1000, requestsPerSecond, 1, p99Millis / 2, p99Millis, 1, 1, Double.NaN,
+                Double.NaN, Double.NaN, List.of(requestsPerSecond), Double.NaN, Double.NaN, "");
     }
 
     private static Row heap(double peakHeapMegabytes) {

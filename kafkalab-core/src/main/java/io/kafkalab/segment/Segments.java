@@ -117,12 +117,34 @@ public final class Segments {
         return segments;
     }
 
-    private static int utf8Length(String text, int start, int end) {
+    /**
+     * The length of {@code text} in UTF-8, counted without encoding it: what {@code text.getBytes(UTF_8).length}
+     * returns, a lone surrogate included (the JDK's encoder writes it as one {@code '?'}).
+     *
+     * @param text any text, not null
+     * @return its length in UTF-8 bytes
+     */
+    public static int utf8Length(CharSequence text) {
+        Objects.requireNonNull(text, "text");
+        return utf8Length(text, 0, text.length());
+    }
+
+    private static int utf8Length(CharSequence text, int start, int end) {
         int bytes = 0;
-        for (int i = start; i < end; ) {
-            int codePoint = text.codePointAt(i);
-            bytes += utf8Length(codePoint);
-            i += Character.charCount(codePoint);
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                bytes++; // encoded as '?'
+            } else {
+                bytes += 3;
+            }
         }
         return bytes;
     }

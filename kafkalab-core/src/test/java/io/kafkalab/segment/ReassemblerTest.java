@@ -163,6 +163,23 @@ class ReassemblerTest {
                 "\uD83D\uDC67b");
     }
 
+    @Test
+    void utf8LengthIsWhatTheEncoderWrites() {
+        List<String> texts = new ArrayList<>(List.of("", "ascii", "caf\u00e9", "\u20ac100", "\uD83D\uDC68\u200D\uD83D\uDC69",
+                "lone \uD800 high", "lone \uDC00 low", "end \uD83D", "\uDC00\uD800 reversed"));
+        Random random = new Random(7);
+        for (int n = 0; n < 200; n++) { // random chars, surrogates and their halves included
+            char[] chars = new char[random.nextInt(20)];
+            for (int i = 0; i < chars.length; i++) {
+                chars[i] = (char) random.nextInt(Character.MAX_VALUE + 1);
+            }
+            texts.add(new String(chars));
+        }
+        for (String text : texts) {
+            assertThat(Segments.utf8Length(text)).as(text).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
+        }
+    }
+
     /** Each part decoded on its own by a decoder that refuses malformed input. */
     static List<String> strictUtf8(List<byte[]> parts) throws CharacterCodingException {
         List<String> out = new ArrayList<>();

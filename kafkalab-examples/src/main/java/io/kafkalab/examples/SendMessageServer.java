@@ -11,6 +11,7 @@ import io.kafkalab.producer.Producers;
 import io.kafkalab.segment.SegmentHeader;
 import io.kafkalab.segment.SegmentedSendResult;
 import io.kafkalab.segment.SegmentingProducer;
+import io.kafkalab.segment.Segments;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -577,27 +578,7 @@ final class SendMessageServer implements AutoCloseable {
         }
         String text = message.asText();
         return new Outgoing(key == null || key.isNull() ? null : key.asText(), text, List.copyOf(headers),
-                utf8Length(text));
-    }
-
-    /** @return the length of {@code text} in UTF-8, without encoding it */
-    static int utf8Length(String text) {
-        int n = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                n++;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
-                    && Character.isLowSurrogate(text.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else {
-                n += 3; // a lone surrogate is encoded as '?' (1 byte): counting 3 only overestimates
-            }
-        }
-        return n;
+                Segments.utf8Length(text));
     }
 
     private static byte[] requestDigest(boolean async, boolean batch, byte[] body) {
