@@ -58,6 +58,12 @@ public final class Segments {
     public static List<byte[]> splitUtf8(byte[] utf8, int maxSegmentBytes) {
         Objects.requireNonNull(utf8, "utf8");
         positive(maxSegmentBytes, 4);
+        if (utf8.length <= maxSegmentBytes) {
+            return List.of(utf8.clone());
+        }
+        if (ascii(utf8)) {
+            return splitAscii(utf8, maxSegmentBytes);
+        }
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
@@ -95,6 +101,33 @@ public final class Segments {
         }
         if (at > from || segments.isEmpty()) {
             segments.add(Arrays.copyOfRange(utf8, from, at));
+        }
+        return segments;
+    }
+
+    private static boolean ascii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * ASCII text, whose grapheme clusters are its characters but CR LF (UAX #29 rule GB3; the other rules that join
+     * characters concern none of ASCII's): cut at the size, one earlier where that would part a CR from its LF.
+     */
+    private static List<byte[]> splitAscii(byte[] ascii, int maxSegmentBytes) {
+        List<byte[]> segments = new ArrayList<>(ascii.length / maxSegmentBytes + 1);
+        int from = 0;
+        while (from < ascii.length) {
+            int to = Math.min(ascii.length, from + maxSegmentBytes);
+            if (to < ascii.length && ascii[to - 1] == '\r' && ascii[to] == '\n') {
+                to--;
+            }
+            segments.add(Arrays.copyOfRange(ascii, from, to));
+            from = to;
         }
         return segments;
     }

@@ -164,6 +164,52 @@ class ReassemblerTest {
     }
 
     @Test
+    void asciiIsCutExactlyAsItsGraphemeClustersWouldBe() throws CharacterCodingException {
+        Random random = new Random(11);
+        String alphabet = "ab \r\n\t\u0000~";
+        for (int n = 0; n < 500; n++) {
+            StringBuilder text = new StringBuilder();
+            for (int i = random.nextInt(60); i > 0; i--) {
+                text.append(random.nextInt(3) == 0 ? "\r\n" : String.valueOf(alphabet.charAt(random.nextInt(8))));
+            }
+            int max = 4 + random.nextInt(9);
+            byte[] utf8 = text.toString().getBytes(StandardCharsets.UTF_8);
+
+            List<byte[]> parts = Segments.splitUtf8(utf8, max);
+
+            assertThat(strictUtf8(parts)).as("%s in %d", text, max).isEqualTo(packedClusters(text.toString(), max));
+            assertThat(parts).allSatisfy(p -> assertThat(p).isNotSameAs(utf8));
+        }
+    }
+
+    @Test
+    void textThatFitsIsOneSegmentACopy() {
+        byte[] utf8 = "caf\u00e9 \uD83C\uDDEB\uD83C\uDDF7".getBytes(StandardCharsets.UTF_8);
+
+        List<byte[]> parts = Segments.splitUtf8(utf8, utf8.length);
+
+        assertThat(parts).hasSize(1);
+        assertThat(parts.get(0)).isEqualTo(utf8).isNotSameAs(utf8);
+    }
+
+    /** The oracle: grapheme clusters packed greedily, none longer than a segment here. */
+    private static List<String> packedClusters(String text, int max) {
+        List<String> out = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String cluster : graphemes(text)) {
+            if (current.length() + cluster.length() > max) {
+                out.add(current.toString());
+                current.setLength(0);
+            }
+            current.append(cluster);
+        }
+        if (current.length() > 0 || out.isEmpty()) {
+            out.add(current.toString());
+        }
+        return out;
+    }
+
+    @Test
     void utf8LengthIsWhatTheEncoderWrites() {
         List<String> texts = new ArrayList<>(List.of("", "ascii", "caf\u00e9", "\u20ac100", "\uD83D\uDC68\u200D\uD83D\uDC69",
                 "lone \uD800 high", "lone \uDC00 low", "end \uD83D", "\uDC00\uD800 reversed"));
