@@ -112,7 +112,7 @@ class UiApiIT {
 
     @Test
     void topicsShowPartitionsMessagesAndTheGroupsReadingThemWithTheirLag() throws Exception {
-        JsonNode t = find(json("/api/topics"), "name", topic);
+        JsonNode t = find(json("/api/topics?filter=" + topic).get("topics"), "name", topic);
         assertThat(t.get("partitions").asInt()).isEqualTo(3);
         assertThat(t.get("replicationFactor").asInt()).isEqualTo(2);
         assertThat(t.get("underReplicated").asInt()).isZero();
@@ -121,9 +121,41 @@ class UiApiIT {
         assertThat(t.get("sizeBytes").asLong()).isPositive();
         assertThat(find(t.get("groups"), "id", group).get("lag").asLong()).isEqualTo(20);
 
-        assertThat(list(json("/api/topics"))).noneMatch(n -> n.get("internal").asBoolean());
-        JsonNode offsetsTopic = find(json("/api/topics?internal=true"), "name", "__consumer_offsets");
+        assertThat(list(json("/api/topics?limit=1000").get("topics"))).noneMatch(n -> n.get("internal").asBoolean());
+        JsonNode offsetsTopic = find(json("/api/topics?internal=true&filter=__consumer").get("topics"), "name",
+                "__consumer_offsets");
         assertThat(offsetsTopic.get("internal").asBoolean()).isTrue();
+    }
+
+    @Test
+    void theTopicAndGroupListsArePagedAndFilteredByTheApi() throws Exception {
+        String prefix = KafkaTestUtils.uniqueTopic("ui-page");
+        for (int i = 0; i < 5; i++) {
+            cluster.createTopic(prefix + "-" + i, 1, 1);
+            GroupOffsets.commitEveryPartition(cluster, prefix + "-group-" + i, prefix + "-" + i, 1, 0);
+        }
+        JsonNode page = json("/api/topics?filter=" + prefix.toUpperCase(java.util.Locale.ROOT) + "&offset=2&limit=2");
+        assertThat(page.get("total").asInt()).isEqualTo(5);
+        assertThat(page.get("offset").asInt()).isEqualTo(2);
+        assertThat(list(page.get("topics"))).extracting(n -> n.get("name").asText())
+                .containsExactly(prefix + "-2", prefix + "-3");
+        assertThat(list(json("/api/topics?filter=" + prefix + "&offset=4&limit=2").get("topics")))
+                .extracting(n -> n.get("name").asText()).containsExactly(prefix + "-4");
+        assertThat(json("/api/topics?filter=" + prefix + "&offset=9").get("topics")).isEmpty();
+        // by default the first 100, sorted by name
+        JsonNode first = json("/api/topics");
+        assertThat(first.get("limit").asInt()).isEqualTo(100);
+        List<String> names = list(first.get("topics")).stream().map(n -> n.get("name").asText()).toList();
+        assertThat(names).hasSize(Math.min(100, first.get("total").asInt())).isSorted();
+
+        JsonNode groups = json("/api/groups?filter=" + prefix + "-group&offset=1&limit=3");
+        assertThat(groups.get("total").asInt()).isEqualTo(5);
+        assertThat(list(groups.get("groups"))).extracting(n -> n.get("id").asText())
+                .containsExactly(prefix + "-group-1", prefix + "-group-2", prefix + "-group-3");
+        for (String bad : List.of("limit=0", "limit=1001", "offset=-1", "limit=many")) {
+            assertThat(get(ui, "/api/topics?" + bad).statusCode()).as(bad).isEqualTo(400);
+            assertThat(get(ui, "/api/groups?" + bad).statusCode()).as(bad).isEqualTo(400);
+        }
     }
 
     @Test
@@ -139,13 +171,15 @@ class UiApiIT {
             assertThat(p.get("startOffset").asLong()).isZero();
         });
         assertThat(partitions.stream().mapToLong(p -> p.get("endOffset").asLong()).sum()).isEqualTo(30);
+        assertThat(list(t.get("brokers"))).extracting(b -> b.get("id").asInt() + " " + b.get("up").asBoolean())
+                .containsExactlyElementsOf(cluster.brokerIds().stream().map(id -> id + " true").toList());
         assertThat(list(t.get("configs"))).extracting(c -> c.get("name").asText() + "=" + c.get("value").asText())
                 .containsExactly("retention.ms=600000");
     }
 
     @Test
     void aGroupShowsItsOffsetsLagAndLagOverTime() throws Exception {
-        JsonNode g = find(json("/api/groups"), "id", group);
+        JsonNode g = find(json("/api/groups?filter=" + group).get("groups"), "id", group);
         assertThat(g.get("lag").asLong()).isEqualTo(20);
         assertThat(g.get("state").asText()).isEqualTo("Empty");
         assertThat(g.get("topics").toString()).contains(topic);

@@ -51,6 +51,7 @@ class UiBrowserIT {
     private final KafkaCluster cluster;
     private final String topic = KafkaTestUtils.uniqueTopic("ui-browser");
     private final String group = KafkaTestUtils.uniqueGroup("ui-browser");
+    private final String pagePrefix = KafkaTestUtils.uniqueTopic("ui-browser-page");
     private UiServer ui;
     private WebDriver browser;
     private Path profile;
@@ -74,6 +75,9 @@ class UiBrowserIT {
                 "--max-messages", "10").code()).isZero();
         GroupOffsets.commitEveryPartition(cluster, group, topic, 3, 10);
         KafkaTestUtils.produce(cluster, topic, 1, i -> new ProducerRecord<>(topic, "<b>key</b>", SCRIPT));
+        for (int i = 0; i < 3; i++) {
+            cluster.createTopic(pagePrefix + "-" + i, 1, 1);
+        }
         ui = UiServer.start(UiServer.Settings.of(cluster.bootstrapServers()).sampleEvery(Duration.ofMillis(300)));
         profile = Files.createTempDirectory("kafkalab-ui-chromium");
         browser = chromium(profile);
@@ -115,7 +119,9 @@ class UiBrowserIT {
     }
 
     private void click(String linkText) {
-        browser.findElement(By.linkText(linkText)).click();
+        // a live page may redraw between finding the link and clicking it
+        within(10).ignoreExceptionsInstanceOf(org.openqa.selenium.NoSuchElementException.class)
+                .untilAsserted(() -> browser.findElement(By.linkText(linkText)).click());
     }
 
     private List<WebElement> all(String css) {
@@ -163,20 +169,41 @@ class UiBrowserIT {
         open("/");
         click("Topics");
         String row = "tr[data-topic='" + topic + "']";
+        WebElement filter = browser.findElement(By.id("topic-filter"));
+        filter.sendKeys("__consumer_off");
+        within(10).untilAsserted(() -> assertThat(text("#page-info")).isEqualTo("No topics match the filter."));
+        browser.findElement(By.id("show-internal")).click();
+        within(10).untilAsserted(() -> assertThat(all("tr[data-topic='__consumer_offsets']")).hasSize(1));
+        browser.findElement(By.id("show-internal")).click();
+        within(10).untilAsserted(() -> assertThat(all("tr[data-topic='__consumer_offsets']")).isEmpty());
+        filter.clear();
+        filter.sendKeys(topic);
         within(10).untilAsserted(() -> assertThat(all(row)).hasSize(1));
         assertThat(text(row + " td:nth-child(2)")).isEqualTo("3");
         assertThat(text(row + " td:nth-child(6)")).isEqualTo("31");
         assertThat(text(row + " td:nth-child(8)")).isEqualTo(group + " (21)");
-        assertThat(all("tr[data-topic='__consumer_offsets']")).isEmpty();
-        browser.findElement(By.id("show-internal")).click();
-        within(10).untilAsserted(() -> assertThat(all("tr[data-topic='__consumer_offsets']")).hasSize(1));
-        browser.findElement(By.id("show-internal")).click();
-        within(10).untilAsserted(() -> {
-            assertThat(all("tr[data-topic='__consumer_offsets']")).isEmpty();
-            assertThat(all(row)).hasSize(1);
-        });
+        assertThat(browser.getCurrentUrl()).endsWith("/topics?filter=" + topic);
         screenshot("topics");
 
+        // a long list goes page by page, asked of the API a page at a time
+        open("/topics?filter=" + pagePrefix + "&limit=2");
+        within(10).untilAsserted(() -> {
+            assertThat(all("#topics tr[data-topic]")).extracting(e -> e.getAttribute("data-topic"))
+                    .containsExactly(pagePrefix + "-0", pagePrefix + "-1");
+            assertThat(text("#page-info")).isEqualTo("1–2 of 3 topics matching the filter.");
+        });
+        markThePage();
+        browser.findElement(By.id("page-next")).click();
+        within(10).untilAsserted(() -> {
+            assertThat(all("#topics tr[data-topic]")).extracting(e -> e.getAttribute("data-topic"))
+                    .containsExactly(pagePrefix + "-2");
+            assertThat(text("#page-info")).isEqualTo("3–3 of 3 topics matching the filter.");
+            assertThat(browser.findElement(By.id("page-next")).isEnabled()).isFalse();
+        });
+        assertThatThePageWasNotReloaded();
+
+        open("/topics?filter=" + topic);
+        within(10).untilAsserted(() -> assertThat(all(row)).hasSize(1));
         click(topic);
         within(10).untilAsserted(() -> assertThat(all("#partitions tr[data-partition]")).hasSize(3));
         assertThat(text("#topic-name")).isEqualTo(topic);
@@ -190,6 +217,7 @@ class UiBrowserIT {
     void aGroupThatStoppedEarlyShowsItsLagAndTheChartOfIt() throws IOException {
         open("/");
         click("Consumer groups");
+        browser.findElement(By.id("group-filter")).sendKeys(group);
         within(10).untilAsserted(() -> assertThat(all("tr[data-group='" + group + "'] .lag")).extracting(
                 WebElement::getText).containsExactly("21"));
         click(group);
@@ -251,31 +279,53 @@ class UiBrowserIT {
 
     @Test
     @Order(5)
-    void aStoppedBrokerShowsDownWithoutAReloadAndUpAgainAfterItsStart() throws IOException {
-        open("/brokers");
-        within(10).untilAsserted(() -> assertThat(all("tr[data-broker] .status")).extracting(WebElement::getText)
-                .containsExactly("up", "up", "up"));
-        ((JavascriptExecutor) browser).executeScript("window.kafkalabNoReload = 'same page';");
+    void aStoppedBrokerShowsDownAndTheIsrShrinksOnTheSamePageAndBothRecoverAfterItsStart() throws IOException {
+        String brokerOne = "#replica-brokers .broker-status[data-broker='1']";
+        open("/topics/" + topic);
+        within(10).untilAsserted(() -> {
+            assertThat(text(brokerOne)).isEqualTo("broker 1 up");
+            assertThat(all("#partitions .isr")).hasSize(3).extracting(WebElement::getText)
+                    .allMatch(isr -> isr.matches("\\d+, \\d+"));
+        });
+        long withOne = all("#partitions .isr").stream().filter(isr -> isr.getText().contains("1")).count();
+        assertThat(withOne).as("partitions with a replica on broker 1").isPositive();
+        markThePage();
         cluster.stopBroker(1);
         try {
-            within(5).untilAsserted(() -> assertThat(text("tr[data-broker='1'] .status")).isEqualTo("down"));
-            assertThat(((JavascriptExecutor) browser).executeScript("return window.kafkalabNoReload;"))
-                    .isEqualTo("same page");
-            assertThat(all("tr[data-broker] .status")).extracting(WebElement::getText)
-                    .containsExactly("up", "down", "up"); // brokers 0, 1, 2
+            within(5).untilAsserted(() -> {
+                assertThat(text(brokerOne)).isEqualTo("broker 1 down");
+                assertThat(all("#partitions .isr")).extracting(WebElement::getText).noneMatch(isr -> isr.contains("1"));
+                assertThat(all("#partitions .out-of-sync")).extracting(WebElement::getText).hasSize((int) withOne)
+                        .containsOnly("1 (out of sync)");
+            });
+            assertThatThePageWasNotReloaded();
+            screenshot("topic-broker-down");
+            open("/brokers");
+            within(5).untilAsserted(() -> assertThat(all("tr[data-broker] .status")).extracting(WebElement::getText)
+                    .containsExactly("up", "down", "up")); // brokers 0, 1, 2
             screenshot("broker-down");
             open("/topics/" + topic);
-            within(10).untilAsserted(() -> assertThat(all("#partitions .isr")).extracting(WebElement::getText)
-                    .noneMatch(isr -> isr.contains("1")));
-            assertThat(all("#partitions .out-of-sync")).extracting(WebElement::getText)
-                    .isNotEmpty().containsOnly("1 (out of sync)");
-            screenshot("topic-broker-down");
+            within(10).untilAsserted(() -> assertThat(text(brokerOne)).isEqualTo("broker 1 down"));
+            markThePage();
         } finally {
             cluster.startBroker(1);
         }
-        open("/brokers");
-        within(20).untilAsserted(() -> assertThat(text("tr[data-broker='1'] .status")).isEqualTo("up"));
-        cluster.awaitFullyReplicated(topic);
+        within(30).untilAsserted(() -> {
+            assertThat(text(brokerOne)).isEqualTo("broker 1 up");
+            assertThat(all("#partitions .isr")).extracting(WebElement::getText)
+                    .filteredOn(isr -> isr.contains("1")).hasSize((int) withOne);
+            assertThat(all("#partitions .out-of-sync")).isEmpty();
+        });
+        assertThatThePageWasNotReloaded();
+    }
+
+    private void markThePage() {
+        ((JavascriptExecutor) browser).executeScript("window.kafkalabNoReload = 'same page';");
+    }
+
+    private void assertThatThePageWasNotReloaded() {
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.kafkalabNoReload;"))
+                .as("a marker set in the page before the change").isEqualTo("same page");
     }
 
     @Test

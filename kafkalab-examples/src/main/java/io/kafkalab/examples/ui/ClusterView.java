@@ -213,15 +213,57 @@ final class ClusterView {
 
     // ---------------------------------------------------------------- topics
 
-    ArrayNode topics(boolean includeInternal) {
-        Map<String, TopicDescription> topics = describeAllTopics(includeInternal);
+    /**
+     * One page of a long list: the items whose name contains {@code filter} (ignoring case), sorted by name, from
+     * {@code offset}, at most {@code limit}.
+     */
+    record Page(String filter, int offset, int limit) {
+
+        /** The most rows one page may ask for. */
+        static final int MAX_LIMIT = 1000;
+        /** The rows a page shows unless it asks for another number. */
+        static final int DEFAULT_LIMIT = 100;
+
+        Page {
+            filter = filter == null ? "" : filter.strip().toLowerCase(java.util.Locale.ROOT);
+            if (offset < 0) {
+                throw ApiError.badRequest("offset must be >= 0, but was " + offset);
+            }
+            if (limit < 1 || limit > MAX_LIMIT) {
+                throw ApiError.badRequest("limit must be between 1 and " + MAX_LIMIT + ", but was " + limit);
+            }
+        }
+
+        /** The names that match, sorted, and the page of them. */
+        List<String> of(Collection<String> names, ObjectNode answer) {
+            List<String> matching = names.stream().filter(n -> n.toLowerCase(java.util.Locale.ROOT).contains(filter))
+                    .sorted().toList();
+            answer.put("total", matching.size());
+            answer.put("offset", offset);
+            answer.put("limit", limit);
+            answer.put("filter", filter);
+            return matching.subList(Math.min(offset, matching.size()), Math.min(matching.size(),
+                    (int) Math.min(Integer.MAX_VALUE, (long) offset + limit)));
+        }
+    }
+
+    /**
+     * A page of the topic list. Only the page's topics are described and their offsets and sizes read, so the
+     * answer costs about the same with 10 topics or 1 000.
+     */
+    ObjectNode topics(boolean includeInternal, Page page) {
+        ObjectNode answer = JSON.createObjectNode();
+        Set<String> all = get(admin.listTopics(new ListTopicsOptions().listInternal(includeInternal)).names());
+        List<String> names = page.of(all, answer);
+        Map<String, TopicDescription> topics = names.isEmpty() ? Map.of()
+                : get(admin.describeTopics(names).allTopicNames());
         List<TopicPartition> partitions = topics.values().stream().flatMap(t -> t.partitions().stream()
                 .map(p -> new TopicPartition(t.name(), p.partition()))).toList();
         Map<TopicPartition, Long> starts = offsets(partitions, OffsetSpec.earliest());
         Map<TopicPartition, Long> ends = offsets(partitions, OffsetSpec.latest());
         Map<TopicPartition, Long> sizes = partitionSizes(topics.values());
         GroupOffsets groups = groupOffsets();
-        ArrayNode list = JSON.createArrayNode();
+        ArrayNode list = answer.putArray("topics");
         for (TopicDescription t : new TreeMap<>(topics).values()) {
             ObjectNode o = list.addObject();
             o.put("name", t.name());
@@ -248,7 +290,7 @@ final class ClusterView {
                 }
             });
         }
-        return list;
+        return answer;
     }
 
     ObjectNode topic(String name) {
@@ -267,6 +309,11 @@ final class ClusterView {
         o.put("name", name);
         o.put("internal", t.isInternal());
         o.put("topicId", t.topicId().toString());
+        // the brokers holding its replicas, up or down, so this page shows a stop without a look at the brokers page
+        Map<Integer, Boolean> up = brokersUp();
+        ArrayNode replicaBrokers = o.putArray("brokers");
+        t.partitions().stream().flatMap(p -> p.replicas().stream()).map(Node::id).distinct().sorted()
+                .forEach(id -> replicaBrokers.addObject().put("id", id).put("up", up.getOrDefault(id, false)));
         ArrayNode list = o.putArray("partitions");
         for (TopicPartitionInfo p : t.partitions()) {
             TopicPartition tp = new TopicPartition(name, p.partition());
@@ -343,6 +390,20 @@ final class ClusterView {
         return sizes;
     }
 
+    /**
+     * Every broker the cluster knows or this UI saw before, and whether it is up: one the cluster fenced (stopped or
+     * lost), or one that is gone from its answer, is down.
+     */
+    private Map<Integer, Boolean> brokersUp() {
+        Map<Integer, Boolean> up = new TreeMap<>();
+        for (Node n : get(admin.describeCluster(clusterOptions()).nodes())) {
+            up.put(n.id(), !n.isFenced());
+        }
+        brokersSeen.addAll(up.keySet());
+        brokersSeen.forEach(id -> up.putIfAbsent(id, false));
+        return up;
+    }
+
     private Set<Integer> upBrokers() {
         return get(admin.describeCluster(clusterOptions()).nodes()).stream().filter(n -> !n.isFenced())
                 .map(Node::id).collect(Collectors.toSet());
@@ -377,6 +438,11 @@ final class ClusterView {
         for (GroupListing g : get(admin.listGroups().all())) {
             groups.put(g.groupId(), g);
         }
+        return groupOffsets(groups);
+    }
+
+    /** The committed offsets of these groups and the end offsets of their partitions. */
+    private GroupOffsets groupOffsets(Map<String, GroupListing> groups) {
         Map<String, ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
         groups.values().stream().filter(ClusterView::hasOffsets)
                 .forEach(g -> specs.put(g.groupId(), new ListConsumerGroupOffsetsSpec()));
@@ -405,9 +471,17 @@ final class ClusterView {
         return type == GroupType.CLASSIC || type == GroupType.CONSUMER;
     }
 
-    ArrayNode groups() {
-        GroupOffsets offsets = groupOffsets();
-        ArrayNode list = JSON.createArrayNode();
+    /** A page of the group list: only the page's groups' offsets are read. */
+    ObjectNode groups(Page page) {
+        ObjectNode answer = JSON.createObjectNode();
+        Map<String, GroupListing> all = new HashMap<>();
+        for (GroupListing g : get(admin.listGroups().all())) {
+            all.put(g.groupId(), g);
+        }
+        Map<String, GroupListing> shown = new TreeMap<>();
+        page.of(all.keySet(), answer).forEach(id -> shown.put(id, all.get(id)));
+        GroupOffsets offsets = groupOffsets(shown);
+        ArrayNode list = answer.putArray("groups");
         offsets.groups().values().forEach(g -> {
             ObjectNode o = list.addObject();
             o.put("id", g.groupId());
@@ -419,7 +493,7 @@ final class ClusterView {
             topics.forEach(t::add);
             o.put("lag", offsets.totalLag(g.groupId()));
         });
-        return list;
+        return answer;
     }
 
     ObjectNode group(String id, List<LagHistory.Sample> history) {
