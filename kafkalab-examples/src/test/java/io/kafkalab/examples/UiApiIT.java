@@ -222,8 +222,12 @@ class UiApiIT {
         JsonNode oldest = json("/api/topics/" + topic + "/messages?partition=0&order=oldest&offset=1&limit=2");
         assertThat(list(oldest.get("records"))).extracting(r -> r.get("offset").asLong()).containsExactly(1L, 2L);
         JsonNode value = oldest.get("records").get(0).get("value");
-        assertThat(value.get("format").asText()).isEqualTo("json"); // the lab's CustomMessage
+        assertThat(value.get("format").asText()).isEqualTo("json");
         assertThat(value.get("pretty").asText()).contains("\n");
+        // the lab's CustomMessage, keyed by its own key
+        assertThat(value.get("customMessage").get("key").asText())
+                .isEqualTo(oldest.get("records").get(0).get("key").get("text").asText());
+        assertThat(value.get("customMessage").get("value").asText()).isNotEmpty();
         JsonNode all = json("/api/topics/" + topic + "/messages?limit=500");
         assertThat(all.get("records")).hasSize(30);
         assertThat(get(ui, "/api/topics/" + topic + "/messages?partition=7").statusCode()).isEqualTo(400);

@@ -52,6 +52,7 @@ class UiBrowserIT {
     private final String topic = KafkaTestUtils.uniqueTopic("ui-browser");
     private final String group = KafkaTestUtils.uniqueGroup("ui-browser");
     private final String pagePrefix = KafkaTestUtils.uniqueTopic("ui-browser-page");
+    private final String longTopic = KafkaTestUtils.uniqueTopic("ui-browser-long");
     private UiServer ui;
     private WebDriver browser;
     private Path profile;
@@ -78,6 +79,9 @@ class UiBrowserIT {
         for (int i = 0; i < 3; i++) {
             cluster.createTopic(pagePrefix + "-" + i, 1, 1);
         }
+        cluster.createTopic(longTopic, 1, 1);
+        KafkaTestUtils.produce(cluster, longTopic, 1, i -> new ProducerRecord<>(longTopic, "7",
+                "{\"key\": \"7\", \"value\": \"" + "x".repeat(4999) + "!\"}"));
         ui = UiServer.start(UiServer.Settings.of(cluster.bootstrapServers()).sampleEvery(Duration.ofMillis(300)));
         profile = Files.createTempDirectory("kafkalab-ui-chromium");
         browser = chromium(profile);
@@ -251,6 +255,18 @@ class UiBrowserIT {
         click("Messages");
         within(10).untilAsserted(() -> assertThat(all("#records tr[data-offset]")).isNotEmpty());
         assertThat(all("#records pre.value")).extracting(WebElement::getText).contains(SCRIPT, "<b>key</b>");
+        // the lab's messages show as a CustomMessage (the produce command's user id as its key), or as JSON or text
+        WebElement lab = all("#records tr[data-offset]").stream()
+                .filter(r -> !r.findElements(By.cssSelector(".custom-message")).isEmpty()).findFirst().orElseThrow();
+        String key = lab.findElement(By.cssSelector(".value-cell pre")).getText();
+        assertThat(lab.findElement(By.cssSelector(".cm-key")).getText()).isEqualTo(key);
+        assertThat(lab.findElement(By.cssSelector(".cm-value")).getText()).isNotEmpty().doesNotContain("\"key\"");
+        lab.findElement(By.cssSelector("button.as-json")).click();
+        assertThat(lab.findElements(By.cssSelector(".custom-message"))).isEmpty();
+        assertThat(lab.findElements(By.cssSelector("pre.value")).get(1).getText()).startsWith("{\n")
+                .contains("\"key\" : \"" + key + "\"");
+        lab.findElement(By.cssSelector("button.as-text")).click();
+        assertThat(lab.findElements(By.cssSelector("pre.value")).get(1).getText()).startsWith("{\"key\":");
         assertThat(all("#results script")).isEmpty();
         assertThat(all("#results b")).isEmpty();
         assertThatThrownBy(() -> browser.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
@@ -279,6 +295,33 @@ class UiBrowserIT {
 
     @Test
     @Order(5)
+    void aHugeValueIsCutWithAWayToSeeAllAnUnknownTopicIsNotFoundAndReadOnlyHasNoForm() throws IOException {
+        open("/topics/" + longTopic + "/messages");
+        within(10).untilAsserted(() -> assertThat(text("#records .cm-value")).hasSize(2000));
+        browser.findElement(By.cssSelector("#records button.show-all")).click();
+        within(10).untilAsserted(() -> assertThat(text("#records .cm-value")).hasSize(5000).endsWith("x!"));
+        assertThat(all("#records button.show-all")).isEmpty();
+
+        open("/topics/no-such-topic-" + group);
+        within(10).untilAsserted(() -> assertThat(text("h1")).isEqualTo("Not found"));
+        assertThat(text(".not-found")).isEqualTo("topic no-such-topic-" + group + " not found");
+        open("/groups/no-such-group-" + group);
+        within(10).untilAsserted(() -> assertThat(text(".not-found"))
+                .isEqualTo("consumer group no-such-group-" + group + " not found"));
+
+        assertThat(all("#produce")).isEmpty();
+        open("/topics/" + longTopic + "/messages");
+        within(10).untilAsserted(() -> assertThat(all("#produce")).hasSize(1));
+        try (UiServer readOnly = UiServer.start(UiServer.Settings.of(cluster.bootstrapServers()).readOnly(true))) {
+            browser.get(readOnly.url() + "topics/" + longTopic + "/messages");
+            within(10).untilAsserted(() -> assertThat(all("#records tr[data-offset]")).hasSize(1));
+            assertThat(all("#produce")).isEmpty();
+            assertThat(text("#read-only")).isEqualTo("Read-only (--read-only): producing is off.");
+        }
+    }
+
+    @Test
+    @Order(6)
     void aStoppedBrokerShowsDownAndTheIsrShrinksOnTheSamePageAndBothRecoverAfterItsStart() throws IOException {
         String brokerOne = "#replica-brokers .broker-status[data-broker='1']";
         open("/topics/" + topic);
@@ -329,7 +372,7 @@ class UiBrowserIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aClusterThatCannotBeReachedShowsABannerAndThePageKeepsWorking() throws IOException {
         try (UiServer away = UiServer.start(UiServer.Settings.of("127.0.0.1:1").timeout(Duration.ofSeconds(1)))) {
             browser.get(away.url() + "brokers");

@@ -227,23 +227,31 @@
         el('td', {}, c.value)))) : el('p', {class: 'muted'}, 'None: every config has the broker\'s default.')));
   }
 
-  // A key, value or header: text, or indented JSON, with a way to see all of a cut one.
+  // A key, value or header: the lab's CustomMessage (its key and value), indented JSON or text, whichever fits first,
+  // with buttons for the other views, and a way to see all of a cut one.
   function valueCell(v, reload) {
     if (v.format === 'null') return el('td', {class: 'muted'}, 'null');
-    const pre = el('pre', {class: 'value'}, v.pretty !== null ? v.pretty : v.text);
-    const tools = [];
-    if (v.format === 'json') {
-      let pretty = true;
-      tools.push(el('button', {type: 'button', class: 'as-text', onclick: e => {
-        pretty = !pretty;
-        pre.textContent = pretty ? v.pretty : v.text;
-        e.target.textContent = pretty ? 'as text' : 'as JSON';
-      }}, 'as text'));
+    const views = [];
+    if (v.customMessage) {
+      views.push(['CustomMessage', () => el('div', {class: 'custom-message'},
+        el('div', {}, el('span', {class: 'muted'}, 'CustomMessage key '), el('code', {class: 'cm-key'}, v.customMessage.key)),
+        el('pre', {class: 'value cm-value'}, v.customMessage.value))]);
     }
+    if (v.format === 'json') views.push(['JSON', () => el('pre', {class: 'value'}, v.pretty)]);
+    views.push(['text', () => el('pre', {class: 'value'}, v.text)]);
+    const shown = el('div', {class: 'view'});
+    const buttons = el('span', {class: 'views'});
+    const show = i => {
+      shown.replaceChildren(views[i][1]());
+      buttons.replaceChildren(...views.map((w, j) => j === i ? null : el('button', {type: 'button',
+        class: 'as-' + w[0].toLowerCase(), onclick: () => show(j)}, 'as ' + w[0])).filter(b => b));
+    };
+    show(0);
+    const tools = [buttons];
     if (v.format === 'binary') tools.push(el('span', {class: 'muted'}, 'binary, base64 '));
     if (v.truncated && reload) tools.push(el('button', {type: 'button', class: 'show-all', onclick: reload},
       'show all ' + v.bytes + ' bytes'));
-    return el('td', {class: 'value-cell'}, pre, tools);
+    return el('td', {class: 'value-cell'}, shown, tools);
   }
 
   function messages(name) {
@@ -316,7 +324,8 @@
       t.partitions.forEach(p => partition.append(el('option', {value: p.partition}, p.partition)));
       show();
     }).catch(e => { if (e.status === 404) notFound(e.message); else showBanner(e); });
-    api('/api/overview').then(o => { if (!o.readOnly) produceBox.replaceChildren(produceForm(name, show)); })
+    api('/api/overview').then(o => produceBox.replaceChildren(o.readOnly
+      ? el('p', {class: 'note', id: 'read-only'}, 'Read-only (--read-only): producing is off.') : produceForm(name, show)))
       .catch(() => { /* the banner says it */ });
   }
 
