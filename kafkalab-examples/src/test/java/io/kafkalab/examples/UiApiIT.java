@@ -259,7 +259,7 @@ class UiApiIT {
     }
 
     @Test
-    void segmentedMessagesShowWhichSegmentEachRecordIsAndAreReassembledWhenAllWereRead() throws Exception {
+    void segmentedMessagesShowWhichSegmentEachRecordIsAndAreReassembledFromBeyondThePage() throws Exception {
         String segmented = KafkaTestUtils.uniqueTopic("ui-segments");
         cluster.createTopic(segmented, 1, 1);
         String text = "a message of forty characters, in parts.";
@@ -270,18 +270,38 @@ class UiApiIT {
             new io.kafkalab.segment.SegmentingProducer<>(producer, 10).sendText(segmented, "k", text)
                     .get(30, java.util.concurrent.TimeUnit.SECONDS);
         }
-        List<JsonNode> all = list(json("/api/topics/" + segmented + "/messages?partition=0&order=oldest").get("records"));
+        // then 3 of another message's 4 segments, a plain record among them: the fourth never came
+        java.util.UUID lost = java.util.UUID.randomUUID();
+        KafkaTestUtils.produce(cluster, segmented, 4, i -> {
+            ProducerRecord<String, String> r = new ProducerRecord<>(segmented, 0, "k", i == 1 ? "plain" : "part" + i);
+            if (i != 1) {
+                new io.kafkalab.segment.SegmentHeader(1, lost, i == 0 ? 0 : i - 1, 4, 20, 0).writeTo(r.headers());
+            }
+            return r;
+        });
+        String browse = "/api/topics/" + segmented + "/messages?partition=0&order=";
+        List<JsonNode> all = list(json(browse + "oldest&limit=4").get("records"));
         assertThat(all).hasSize(4).allSatisfy(r -> {
             assertThat(r.get("segment").get("count").asInt()).isEqualTo(4);
-            assertThat(r.get("segment").get("read").asInt()).isEqualTo(4);
+            assertThat(r.get("segment").get("found").asInt()).isEqualTo(4);
+            assertThat(r.get("segment").get("complete").asBoolean()).isTrue();
         });
         assertThat(all.get(0).get("segment").get("assembled").get("text").asText()).isEqualTo(text);
         assertThat(all.get(1).get("segment").has("assembled")).isFalse();
-        // two of the four read: "2/4", nothing reassembled
-        List<JsonNode> part = list(json("/api/topics/" + segmented + "/messages?partition=0&order=oldest&limit=2")
-                .get("records"));
-        assertThat(part).allSatisfy(r -> assertThat(r.get("segment").get("read").asInt()).isEqualTo(2));
-        assertThat(part.get(0).get("segment").has("assembled")).isFalse();
+        // a page that shows two of the four: the other two are found around them, and the whole message shown
+        List<JsonNode> part = list(json(browse + "oldest&limit=2").get("records"));
+        assertThat(part).allSatisfy(r -> assertThat(r.get("segment").get("found").asInt()).isEqualTo(4));
+        assertThat(part.get(0).get("segment").get("assembled").get("text").asText()).isEqualTo(text);
+        // a page that starts at the last segment: on it
+        JsonNode last = json(browse + "newest&offset=3&limit=1").get("records").get(0);
+        assertThat(last.get("segment").get("index").asInt()).isEqualTo(3);
+        assertThat(last.get("segment").get("assembled").get("text").asText()).isEqualTo(text);
+        // the incomplete one: "3/4 segments", nothing reassembled
+        JsonNode incomplete = json(browse + "newest&limit=1").get("records").get(0);
+        assertThat(incomplete.get("segment").get("messageId").asText()).isEqualTo(lost.toString());
+        assertThat(incomplete.get("segment").get("found").asInt()).isEqualTo(3);
+        assertThat(incomplete.get("segment").get("complete").asBoolean()).isFalse();
+        assertThat(incomplete.get("segment").has("assembled")).isFalse();
     }
 
     @Test

@@ -299,7 +299,9 @@
           num(rec.partition), num(rec.offset), el('td', {}, new Date(rec.timestamp).toISOString()),
           valueCell(rec.key, full(rec)), valueCell(rec.value, full(rec)),
           el('td', {class: 'headers'}, rec.segment ? el('div', {class: 'segment'}, 'segment ' + (rec.segment.index + 1)
-            + '/' + rec.segment.count + ' (' + rec.segment.read + '/' + rec.segment.count + ' segments read)') : null,
+            + ' of ' + rec.segment.count + (rec.segment.complete ? '' : ' · ' + rec.segment.found + '/'
+            + rec.segment.count + ' segments')) : null,
+          rec.segment && rec.segment.problem ? el('div', {class: 'warn segment-problem'}, rec.segment.problem) : null,
           rec.segment && rec.segment.assembled ? el('div', {class: 'assembled'}, el('strong', {}, 'whole message: '),
             el('pre', {class: 'value'}, rec.segment.assembled.text)) : null,
           rec.headers.filter(h => !(rec.segment && h.key.startsWith('kafkalab.segment.'))).map(h => el('div', {},
