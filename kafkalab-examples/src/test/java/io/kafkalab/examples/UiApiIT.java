@@ -198,6 +198,56 @@ class UiApiIT {
     }
 
     @Test
+    void aShareGroupIsShownAsOneWithItsMembersAndItsLag() throws Exception {
+        String shared = KafkaTestUtils.uniqueTopic("ui-share");
+        String shareGroup = KafkaTestUtils.uniqueGroup("ui-share");
+        cluster.createTopic(shared, 1, 1);
+        org.apache.kafka.common.config.ConfigResource groupConfig = new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.GROUP, shareGroup);
+        cluster.await(cluster.admin().incrementalAlterConfigs(Map.of(groupConfig, List.of(
+                new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
+                        "share.auto.offset.reset", "earliest"),
+                        org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all(), "share group from the start");
+        KafkaTestUtils.produce(cluster, shared, 6, i -> new ProducerRecord<>(shared, "k" + i, "v" + i));
+        Map<String, Object> config = Map.of("bootstrap.servers", cluster.bootstrapServers(), "group.id", shareGroup,
+                "client.id", "ui-share-client");
+        try (org.apache.kafka.clients.consumer.KafkaShareConsumer<String, String> consumer =
+                     new org.apache.kafka.clients.consumer.KafkaShareConsumer<>(config,
+                             new org.apache.kafka.common.serialization.StringDeserializer(),
+                             new org.apache.kafka.common.serialization.StringDeserializer())) {
+            consumer.subscribe(List.of(shared));
+            java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                received.addAndGet(consumer.poll(Duration.ofMillis(200)).count());
+                return received.get() >= 6;
+            });
+            consumer.commitSync(); // acknowledges what it received
+            KafkaTestUtils.produce(cluster, shared, 4, i -> new ProducerRecord<>(shared, "later" + i, "later"));
+
+            JsonNode listed = find(json("/api/groups?filter=" + shareGroup).get("groups"), "id", shareGroup);
+            assertThat(listed.get("type").asText()).isEqualTo("Share");
+            assertThat(listed.get("topics").toString()).contains(shared);
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                JsonNode d = json("/api/groups/" + shareGroup);
+                assertThat(d.get("type").asText()).isEqualTo("Share");
+                assertThat(list(d.get("members"))).singleElement().satisfies(m -> {
+                    assertThat(m.get("clientId").asText()).isEqualTo("ui-share-client");
+                    assertThat(m.get("partitions").toString()).contains(shared + "-0");
+                });
+                // the share-partition start offset moves up to 6 once the share coordinator has written the
+                // acknowledgements down, which it does in its own time: the 4 not read are behind either way
+                assertThat(list(d.get("offsets"))).singleElement().satisfies(o -> {
+                    assertThat(o.get("topic").asText()).isEqualTo(shared);
+                    assertThat(o.get("committed").asLong()).isBetween(0L, 6L);
+                    assertThat(o.get("end").asLong()).isEqualTo(10);
+                    assertThat(o.get("lag").asLong()).isBetween(4L, 10L);
+                    assertThat(d.get("lag").asLong()).isEqualTo(o.get("lag").asLong());
+                });
+            });
+        }
+    }
+
+    @Test
     void unknownTopicsAndGroupsAre404AsApiAndAsPages() throws Exception {
         for (String path : List.of("/api/topics/no-such-topic", "/api/groups/no-such-group",
                 "/api/topics/no-such-topic/messages", "/topics/no-such-topic", "/groups/no-such-group", "/nowhere")) {
