@@ -205,6 +205,7 @@ class UiBrowserIT {
             assertThat(browser.findElement(By.id("page-next")).isEnabled()).isFalse();
         });
         assertThatThePageWasNotReloaded();
+        screenshot("topics-paged");
 
         open("/topics?filter=" + topic);
         within(10).untilAsserted(() -> assertThat(all(row)).hasSize(1));
@@ -305,6 +306,7 @@ class UiBrowserIT {
         open("/topics/no-such-topic-" + group);
         within(10).untilAsserted(() -> assertThat(text("h1")).isEqualTo("Not found"));
         assertThat(text(".not-found")).isEqualTo("topic no-such-topic-" + group + " not found");
+        screenshot("not-found");
         open("/groups/no-such-group-" + group);
         within(10).untilAsserted(() -> assertThat(text(".not-found"))
                 .isEqualTo("consumer group no-such-group-" + group + " not found"));

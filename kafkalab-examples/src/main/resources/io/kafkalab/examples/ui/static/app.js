@@ -388,7 +388,7 @@
           el('td', {}, m.clientId), el('td', {}, m.host), el('td', {}, m.partitions.join(', ')),
           el('td', {class: 'muted'}, m.memberId)))) : el('p', {class: 'muted'}, 'No members: nobody consumes now.'),
         el('h2', {}, 'Offsets'),
-        table(['topic', '#partition', '#committed', '#end', '#lag'], g.offsets.map(o => el('tr', {
+        table(['topic', '#partition', g.type === 'Share' ? '#start offset' : '#committed', '#end', '#lag'], g.offsets.map(o => el('tr', {
           'data-topic': o.topic, 'data-partition': o.partition},
         el('td', {}, topicLink(o.topic)), num(o.partition), num(o.committed), num(o.end), num(o.lag, {class: 'num lag'}))),
         {id: 'offsets'}));
