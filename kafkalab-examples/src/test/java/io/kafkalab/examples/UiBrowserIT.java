@@ -53,6 +53,8 @@ class UiBrowserIT {
     private final String group = KafkaTestUtils.uniqueGroup("ui-browser");
     private final String pagePrefix = KafkaTestUtils.uniqueTopic("ui-browser-page");
     private final String longTopic = KafkaTestUtils.uniqueTopic("ui-browser-long");
+    private final String segmentTopic = KafkaTestUtils.uniqueTopic("ui-browser-segments");
+    private static final String WHOLE = "forty characters, sent in four segments.";
     private UiServer ui;
     private WebDriver browser;
     private Path profile;
@@ -62,7 +64,7 @@ class UiBrowserIT {
     }
 
     @BeforeAll
-    void clusterWithALabTopicAndABrowser() throws IOException {
+    void clusterWithALabTopicAndABrowser() throws Exception {
         boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
         String reason = "headless Chromium is not installed (" + CHROMIUM + ", " + DRIVER
                 + "): apt-get install chromium chromium-driver";
@@ -80,6 +82,20 @@ class UiBrowserIT {
             cluster.createTopic(pagePrefix + "-" + i, 1, 1);
         }
         cluster.createTopic(longTopic, 1, 1);
+        cluster.createTopic(segmentTopic, 1, 1);
+        try (org.apache.kafka.clients.producer.Producer<String, byte[]> producer =
+                     new org.apache.kafka.clients.producer.KafkaProducer<>(KafkaTestUtils.producerConfig(cluster),
+                             new org.apache.kafka.common.serialization.StringSerializer(),
+                             new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            new io.kafkalab.segment.SegmentingProducer<>(producer, 10).sendText(segmentTopic, "whole", WHOLE)
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        java.util.UUID incomplete = java.util.UUID.randomUUID(); // 2 of its 3 segments, the last never sent
+        KafkaTestUtils.produce(cluster, segmentTopic, 2, i -> {
+            ProducerRecord<String, String> r = new ProducerRecord<>(segmentTopic, 0, "part", "part " + i);
+            new io.kafkalab.segment.SegmentHeader(1, incomplete, i, 3, 30, 0).writeTo(r.headers());
+            return r;
+        });
         KafkaTestUtils.produce(cluster, longTopic, 1, i -> new ProducerRecord<>(longTopic, "7",
                 "{\"key\": \"7\", \"value\": \"" + "x".repeat(4999) + "!\"}"));
         ui = UiServer.start(UiServer.Settings.of(cluster.bootstrapServers()).sampleEvery(Duration.ofMillis(300)));
@@ -296,6 +312,18 @@ class UiBrowserIT {
 
     @Test
     @Order(5)
+    void aSegmentedMessageShowsWholeOnItsFirstSegmentAndAnIncompleteOneHowManySegmentsThereAre() throws IOException {
+        open("/topics/" + segmentTopic + "/messages");
+        within(10).untilAsserted(() -> assertThat(all("#records tr[data-offset]")).hasSize(6));
+        assertThat(all("#records .segment")).extracting(WebElement::getText).containsExactly(
+                "segment 2 of 3 · 2/3 segments", "segment 1 of 3 · 2/3 segments", "segment 4 of 4", "segment 3 of 4",
+                "segment 2 of 4", "segment 1 of 4");
+        assertThat(all("#records .assembled pre")).extracting(WebElement::getText).containsExactly(WHOLE);
+        screenshot("segments");
+    }
+
+    @Test
+    @Order(6)
     void aHugeValueIsCutWithAWayToSeeAllAnUnknownTopicIsNotFoundAndReadOnlyHasNoForm() throws IOException {
         open("/topics/" + longTopic + "/messages");
         within(10).untilAsserted(() -> assertThat(text("#records .cm-value")).hasSize(2000));
@@ -323,7 +351,7 @@ class UiBrowserIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aStoppedBrokerShowsDownAndTheIsrShrinksOnTheSamePageAndBothRecoverAfterItsStart() throws IOException {
         String brokerOne = "#replica-brokers .broker-status[data-broker='1']";
         open("/topics/" + topic);
@@ -374,7 +402,7 @@ class UiBrowserIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aClusterThatCannotBeReachedShowsABannerAndThePageKeepsWorking() throws IOException {
         try (UiServer away = UiServer.start(UiServer.Settings.of("127.0.0.1:1").timeout(Duration.ofSeconds(1)))) {
             browser.get(away.url() + "brokers");
