@@ -313,13 +313,7 @@ class UiApiIT {
         String segmented = KafkaTestUtils.uniqueTopic("ui-segments");
         cluster.createTopic(segmented, 1, 1);
         String text = "a message of forty characters, in parts.";
-        try (org.apache.kafka.clients.producer.Producer<String, byte[]> producer =
-                     new org.apache.kafka.clients.producer.KafkaProducer<>(KafkaTestUtils.producerConfig(cluster),
-                             new org.apache.kafka.common.serialization.StringSerializer(),
-                             new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            new io.kafkalab.segment.SegmentingProducer<>(producer, 10).sendText(segmented, "k", text)
-                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
-        }
+        SegmentedMessages.send(cluster, segmented, "k", text, 10);
         // then 3 of another message's 4 segments, a plain record among them: the fourth never came
         java.util.UUID lost = java.util.UUID.randomUUID();
         KafkaTestUtils.produce(cluster, segmented, 4, i -> {

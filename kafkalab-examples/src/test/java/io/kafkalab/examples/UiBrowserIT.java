@@ -83,13 +83,7 @@ class UiBrowserIT {
         }
         cluster.createTopic(longTopic, 1, 1);
         cluster.createTopic(segmentTopic, 1, 1);
-        try (org.apache.kafka.clients.producer.Producer<String, byte[]> producer =
-                     new org.apache.kafka.clients.producer.KafkaProducer<>(KafkaTestUtils.producerConfig(cluster),
-                             new org.apache.kafka.common.serialization.StringSerializer(),
-                             new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            new io.kafkalab.segment.SegmentingProducer<>(producer, 10).sendText(segmentTopic, "whole", WHOLE)
-                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
-        }
+        SegmentedMessages.send(cluster, segmentTopic, "whole", WHOLE, 10);
         java.util.UUID incomplete = java.util.UUID.randomUUID(); // 2 of its 3 segments, the last never sent
         KafkaTestUtils.produce(cluster, segmentTopic, 2, i -> {
             ProducerRecord<String, String> r = new ProducerRecord<>(segmentTopic, 0, "part", "part " + i);
