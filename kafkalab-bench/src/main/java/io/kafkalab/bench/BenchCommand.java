@@ -22,6 +22,8 @@ import picocli.CommandLine.Parameters;
         description = {"Runs kafkalab beside the raw Kafka client (and kcat and kafka-python when installed) on an"
                 + " embedded 3-broker cluster, topics with 3 partitions and replication factor 2; every comparison"
                 + " runs its variants back to back, repeated, and reports medians and ratios to its baseline.",
+                "ui times the UI's JSON API (./kafkalab ui) on 1 000 topics and 200 consumer groups beside a plain Admin"
+                        + " client asking the same of Kafka.",
                 "parallel runs parallel-consumer's published workload (10 000 records, 1 partition, 0-5 ms per record,"
                         + " concurrency 100) through parallel-consumer and the runner, beside the physical bound.",
                 "Then prints PASS or MISS against each target the README and the issues state; --check exits "
@@ -30,10 +32,10 @@ import picocli.CommandLine.Parameters;
 public final class BenchCommand implements Callable<Integer> {
 
     /** The comparisons, in the order they run. */
-    public enum Comparison { PRODUCE, CONSUME, LARGE, HTTP, PEERS, PARALLEL }
+    public enum Comparison { PRODUCE, CONSUME, LARGE, HTTP, PEERS, PARALLEL, UI }
 
     @Parameters(arity = "0..*", paramLabel = "COMPARISON", description = "produce, consume, large, http, peers,"
-            + " parallel; default: all of them")
+            + " parallel, ui; default: all of them")
     List<String> comparisons = new ArrayList<>();
 
     @Option(names = "--smoke", description = "Tiny sizes, one repeat, no warm-up: shows the harness works in seconds.")
@@ -74,6 +76,12 @@ public final class BenchCommand implements Callable<Integer> {
             + " published).")
     Integer parallelRecords;
 
+    @Option(names = "--ui-topics", description = "Topics for the UI's lists (default 1000).")
+    Integer uiTopics;
+
+    @Option(names = "--ui-groups", description = "Consumer groups for the UI's lists (default 200).")
+    Integer uiGroups;
+
     @Option(names = "--check", description = "Exit " + Targets.MISSED_EXIT_CODE + " when a stated target is missed"
             + " (meaningful at full size on a quiet machine).")
     boolean check;
@@ -92,7 +100,8 @@ public final class BenchCommand implements Callable<Integer> {
                 b.warmUp(), or(largeBytes, b.largeBytes()), or(httpRequests, b.httpRequests()),
                 or(httpConcurrency, b.httpConcurrency()), or(httpWideConcurrency, b.httpWideConcurrency()),
                 or(httpSeconds, b.httpSeconds()), b.httpMessageBytes(), or(peerRecords, b.peerRecords()),
-                or(parallelRecords, b.parallelRecords()));
+                or(parallelRecords, b.parallelRecords()), or(uiTopics, b.uiTopics()), or(uiGroups, b.uiGroups()),
+                b.uiRequests());
     }
 
     private static int or(Integer option, int fallback) {
@@ -110,7 +119,7 @@ public final class BenchCommand implements Callable<Integer> {
                 set.add(Comparison.valueOf(c.toUpperCase(java.util.Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "unknown comparison '" + c
-                        + "': use produce, consume, large, http, peers or parallel");
+                        + "': use produce, consume, large, http, peers, parallel or ui");
             }
         }
         return set;
@@ -162,6 +171,7 @@ public final class BenchCommand implements Callable<Integer> {
                     case HTTP -> HttpBench.run(cluster, s, progress);
                     case PEERS -> PeerBench.run(cluster, s, progress);
                     case PARALLEL -> ParallelBench.run(cluster, s, progress);
+                    case UI -> UiBench.run(cluster, s, progress);
                 });
             }
         }

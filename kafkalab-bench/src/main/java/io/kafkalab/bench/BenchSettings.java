@@ -18,10 +18,13 @@ package io.kafkalab.bench;
  * @param httpMessageBytes size of each HTTP message
  * @param peerRecords      records for the peers (kcat, kafka-python)
  * @param parallelRecords  records of the parallel workload (parallel-consumer's table: 10 000)
+ * @param uiTopics         topics for the UI's lists (issue 16: 1 000)
+ * @param uiGroups         consumer groups for the UI's lists (issue 16: 200)
+ * @param uiRequests       requests per UI variant and repeat
  */
 record BenchSettings(int records, int slowRecords, int repeats, boolean warmUp, int largeBytes, int httpRequests,
                      int httpConcurrency, int httpWideConcurrency, int httpSeconds, int httpMessageBytes, int peerRecords,
-                     int parallelRecords) {
+                     int parallelRecords, int uiTopics, int uiGroups, int uiRequests) {
 
     /** Value size of the produce and consume comparisons. */
     static final int VALUE_BYTES = 100;
@@ -29,11 +32,11 @@ record BenchSettings(int records, int slowRecords, int repeats, boolean warmUp, 
     /** The full run that the README reports. */
     static BenchSettings full() {
         return new BenchSettings(1_000_000, 20_000, 3, true, 64 * 1024 * 1024, 20_000, 32, 256, 10, 1024, 200_000,
-                ParallelWorkload.PUBLISHED_RECORDS);
+                ParallelWorkload.PUBLISHED_RECORDS, 1_000, 200, 50);
     }
 
     /** A run of seconds that only shows the harness works (the test command's smoke run). */
     static BenchSettings smoke() {
-        return new BenchSettings(2_000, 100, 1, false, 2 * 1024 * 1024, 200, 4, 0, 1, 1024, 1_000, 100);
+        return new BenchSettings(2_000, 100, 1, false, 2 * 1024 * 1024, 200, 4, 0, 1, 1024, 1_000, 100, 12, 4, 3);
     }
 }

@@ -63,6 +63,13 @@ final class Targets {
             out.add(atLeast(rows, "consume", "batch afterEachPoll async", Row::pairedRatio, 1.0, "x",
                     "consume: batch afterEachPoll async >= 1.0x raw commitAsync/poll, paired", "issue 13"));
         }
+        if (ran(rows, "ui")) {
+            for (String variant : List.of("api topics page", "api groups page")) {
+                out.add(atMost(rows, "ui", variant, Row::p99Millis, 2000, " ms", "ui: " + variant
+                        + " p99 <= 2000 ms (the page asks every 2 s) at " + s.uiTopics() + " topics, " + s.uiGroups()
+                        + " groups", "issue 16"));
+            }
+        }
         if (ran(rows, "http") && row(rows, "http", "lab flask").isPresent()) {
             for (String[] pair : List.of(new String[] {"kafkalab http", "lab flask"},
                     new String[] {"kafkalab http 100 B segments", "lab flask 100 B segments"})) {

@@ -31,7 +31,7 @@ class BenchCommandSmokeIT {
         List<Row> rows = report.rows();
 
         Set<String> comparisons = rows.stream().map(Row::comparison).collect(Collectors.toSet());
-        assertThat(comparisons).contains("produce", "consume", "large", "http", "peers produce", "peers consume");
+        assertThat(comparisons).contains("produce", "consume", "large", "http", "peers produce", "peers consume", "ui");
         assertThat(variants(rows, "produce")).containsExactly("raw", "kafkalab", "lab-flush-each");
         assertThat(variants(rows, "consume")).contains("raw commitAsync/poll", "batch afterEachPoll async",
                 "single afterEachRecord", "batch manual", "single kafkaAutoCommit(5s)");
@@ -82,7 +82,14 @@ class BenchCommandSmokeIT {
             assertThat(r.boundSeconds()).as(r.comparison()).isPositive();
             assertThat(r.boundRatio()).as(r.comparison()).isGreaterThanOrEqualTo(1.0);
         });
+        assertThat(variants(rows, "ui")).containsExactly("admin topics page", "api topics page", "api topics all",
+                "api topics filter", "api groups page", "api group");
+        assertThat(rows).filteredOn(r -> r.comparison().equals("ui")).allSatisfy(r -> {
+            assertThat(r.records()).isEqualTo(BenchSettings.smoke().uiRequests());
+            assertThat(r.p99Millis()).isGreaterThanOrEqualTo(r.p50Millis()).isPositive();
+        });
         assertThat(report.verdicts()).extracting(Targets.Verdict::target).anyMatch(t -> t.startsWith("produce: "))
+                .anyMatch(t -> t.startsWith("ui: api topics page p99 <= 2000 ms"))
                 .anyMatch(t -> t.startsWith("consume: ")).anyMatch(t -> t.startsWith("large: "))
                 .contains("parallel KEY 100 keys: kafkalab within 2x of the physical bound");
 

@@ -112,7 +112,7 @@ class UiApiIT {
 
     @Test
     void topicsShowPartitionsMessagesAndTheGroupsReadingThemWithTheirLag() throws Exception {
-        JsonNode t = find(json("/api/topics"), "name", topic);
+        JsonNode t = find(json("/api/topics?filter=" + topic).get("topics"), "name", topic);
         assertThat(t.get("partitions").asInt()).isEqualTo(3);
         assertThat(t.get("replicationFactor").asInt()).isEqualTo(2);
         assertThat(t.get("underReplicated").asInt()).isZero();
@@ -121,9 +121,41 @@ class UiApiIT {
         assertThat(t.get("sizeBytes").asLong()).isPositive();
         assertThat(find(t.get("groups"), "id", group).get("lag").asLong()).isEqualTo(20);
 
-        assertThat(list(json("/api/topics"))).noneMatch(n -> n.get("internal").asBoolean());
-        JsonNode offsetsTopic = find(json("/api/topics?internal=true"), "name", "__consumer_offsets");
+        assertThat(list(json("/api/topics?limit=1000").get("topics"))).noneMatch(n -> n.get("internal").asBoolean());
+        JsonNode offsetsTopic = find(json("/api/topics?internal=true&filter=__consumer").get("topics"), "name",
+                "__consumer_offsets");
         assertThat(offsetsTopic.get("internal").asBoolean()).isTrue();
+    }
+
+    @Test
+    void theTopicAndGroupListsArePagedAndFilteredByTheApi() throws Exception {
+        String prefix = KafkaTestUtils.uniqueTopic("ui-page");
+        for (int i = 0; i < 5; i++) {
+            cluster.createTopic(prefix + "-" + i, 1, 1);
+            GroupOffsets.commitEveryPartition(cluster, prefix + "-group-" + i, prefix + "-" + i, 1, 0);
+        }
+        JsonNode page = json("/api/topics?filter=" + prefix.toUpperCase(java.util.Locale.ROOT) + "&offset=2&limit=2");
+        assertThat(page.get("total").asInt()).isEqualTo(5);
+        assertThat(page.get("offset").asInt()).isEqualTo(2);
+        assertThat(list(page.get("topics"))).extracting(n -> n.get("name").asText())
+                .containsExactly(prefix + "-2", prefix + "-3");
+        assertThat(list(json("/api/topics?filter=" + prefix + "&offset=4&limit=2").get("topics")))
+                .extracting(n -> n.get("name").asText()).containsExactly(prefix + "-4");
+        assertThat(json("/api/topics?filter=" + prefix + "&offset=9").get("topics")).isEmpty();
+        // by default the first 100, sorted by name
+        JsonNode first = json("/api/topics");
+        assertThat(first.get("limit").asInt()).isEqualTo(100);
+        List<String> names = list(first.get("topics")).stream().map(n -> n.get("name").asText()).toList();
+        assertThat(names).hasSize(Math.min(100, first.get("total").asInt())).isSorted();
+
+        JsonNode groups = json("/api/groups?filter=" + prefix + "-group&offset=1&limit=3");
+        assertThat(groups.get("total").asInt()).isEqualTo(5);
+        assertThat(list(groups.get("groups"))).extracting(n -> n.get("id").asText())
+                .containsExactly(prefix + "-group-1", prefix + "-group-2", prefix + "-group-3");
+        for (String bad : List.of("limit=0", "limit=1001", "offset=-1", "limit=many")) {
+            assertThat(get(ui, "/api/topics?" + bad).statusCode()).as(bad).isEqualTo(400);
+            assertThat(get(ui, "/api/groups?" + bad).statusCode()).as(bad).isEqualTo(400);
+        }
     }
 
     @Test
@@ -139,13 +171,15 @@ class UiApiIT {
             assertThat(p.get("startOffset").asLong()).isZero();
         });
         assertThat(partitions.stream().mapToLong(p -> p.get("endOffset").asLong()).sum()).isEqualTo(30);
+        assertThat(list(t.get("brokers"))).extracting(b -> b.get("id").asInt() + " " + b.get("up").asBoolean())
+                .containsExactlyElementsOf(cluster.brokerIds().stream().map(id -> id + " true").toList());
         assertThat(list(t.get("configs"))).extracting(c -> c.get("name").asText() + "=" + c.get("value").asText())
                 .containsExactly("retention.ms=600000");
     }
 
     @Test
     void aGroupShowsItsOffsetsLagAndLagOverTime() throws Exception {
-        JsonNode g = find(json("/api/groups"), "id", group);
+        JsonNode g = find(json("/api/groups?filter=" + group).get("groups"), "id", group);
         assertThat(g.get("lag").asLong()).isEqualTo(20);
         assertThat(g.get("state").asText()).isEqualTo("Empty");
         assertThat(g.get("topics").toString()).contains(topic);
@@ -161,6 +195,56 @@ class UiApiIT {
         assertThat(offsets.stream().mapToLong(o -> o.get("committed").asLong()).sum()).isEqualTo(10);
         assertThat(d.get("lag").asLong()).isEqualTo(20);
         assertThat(list(d.get("history"))).allSatisfy(s -> assertThat(s.get(1).asLong()).isEqualTo(20));
+    }
+
+    @Test
+    void aShareGroupIsShownAsOneWithItsMembersAndItsLag() throws Exception {
+        String shared = KafkaTestUtils.uniqueTopic("ui-share");
+        String shareGroup = KafkaTestUtils.uniqueGroup("ui-share");
+        cluster.createTopic(shared, 1, 1);
+        org.apache.kafka.common.config.ConfigResource groupConfig = new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.GROUP, shareGroup);
+        cluster.await(cluster.admin().incrementalAlterConfigs(Map.of(groupConfig, List.of(
+                new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
+                        "share.auto.offset.reset", "earliest"),
+                        org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all(), "share group from the start");
+        KafkaTestUtils.produce(cluster, shared, 6, i -> new ProducerRecord<>(shared, "k" + i, "v" + i));
+        Map<String, Object> config = Map.of("bootstrap.servers", cluster.bootstrapServers(), "group.id", shareGroup,
+                "client.id", "ui-share-client");
+        try (org.apache.kafka.clients.consumer.KafkaShareConsumer<String, String> consumer =
+                     new org.apache.kafka.clients.consumer.KafkaShareConsumer<>(config,
+                             new org.apache.kafka.common.serialization.StringDeserializer(),
+                             new org.apache.kafka.common.serialization.StringDeserializer())) {
+            consumer.subscribe(List.of(shared));
+            java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                received.addAndGet(consumer.poll(Duration.ofMillis(200)).count());
+                return received.get() >= 6;
+            });
+            consumer.commitSync(); // acknowledges what it received
+            KafkaTestUtils.produce(cluster, shared, 4, i -> new ProducerRecord<>(shared, "later" + i, "later"));
+
+            JsonNode listed = find(json("/api/groups?filter=" + shareGroup).get("groups"), "id", shareGroup);
+            assertThat(listed.get("type").asText()).isEqualTo("Share");
+            assertThat(listed.get("topics").toString()).contains(shared);
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                JsonNode d = json("/api/groups/" + shareGroup);
+                assertThat(d.get("type").asText()).isEqualTo("Share");
+                assertThat(list(d.get("members"))).singleElement().satisfies(m -> {
+                    assertThat(m.get("clientId").asText()).isEqualTo("ui-share-client");
+                    assertThat(m.get("partitions").toString()).contains(shared + "-0");
+                });
+                // the share-partition start offset moves up to 6 once the share coordinator has written the
+                // acknowledgements down, which it does in its own time: the 4 not read are behind either way
+                assertThat(list(d.get("offsets"))).singleElement().satisfies(o -> {
+                    assertThat(o.get("topic").asText()).isEqualTo(shared);
+                    assertThat(o.get("committed").asLong()).isBetween(0L, 6L);
+                    assertThat(o.get("end").asLong()).isEqualTo(10);
+                    assertThat(o.get("lag").asLong()).isBetween(4L, 10L);
+                    assertThat(d.get("lag").asLong()).isEqualTo(o.get("lag").asLong());
+                });
+            });
+        }
     }
 
     @Test
@@ -188,8 +272,12 @@ class UiApiIT {
         JsonNode oldest = json("/api/topics/" + topic + "/messages?partition=0&order=oldest&offset=1&limit=2");
         assertThat(list(oldest.get("records"))).extracting(r -> r.get("offset").asLong()).containsExactly(1L, 2L);
         JsonNode value = oldest.get("records").get(0).get("value");
-        assertThat(value.get("format").asText()).isEqualTo("json"); // the lab's CustomMessage
+        assertThat(value.get("format").asText()).isEqualTo("json");
         assertThat(value.get("pretty").asText()).contains("\n");
+        // the lab's CustomMessage, keyed by its own key
+        assertThat(value.get("customMessage").get("key").asText())
+                .isEqualTo(oldest.get("records").get(0).get("key").get("text").asText());
+        assertThat(value.get("customMessage").get("value").asText()).isNotEmpty();
         JsonNode all = json("/api/topics/" + topic + "/messages?limit=500");
         assertThat(all.get("records")).hasSize(30);
         assertThat(get(ui, "/api/topics/" + topic + "/messages?partition=7").statusCode()).isEqualTo(400);
@@ -221,29 +309,43 @@ class UiApiIT {
     }
 
     @Test
-    void segmentedMessagesShowWhichSegmentEachRecordIsAndAreReassembledWhenAllWereRead() throws Exception {
+    void segmentedMessagesShowWhichSegmentEachRecordIsAndAreReassembledFromBeyondThePage() throws Exception {
         String segmented = KafkaTestUtils.uniqueTopic("ui-segments");
         cluster.createTopic(segmented, 1, 1);
         String text = "a message of forty characters, in parts.";
-        try (org.apache.kafka.clients.producer.Producer<String, byte[]> producer =
-                     new org.apache.kafka.clients.producer.KafkaProducer<>(KafkaTestUtils.producerConfig(cluster),
-                             new org.apache.kafka.common.serialization.StringSerializer(),
-                             new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            new io.kafkalab.segment.SegmentingProducer<>(producer, 10).sendText(segmented, "k", text)
-                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
-        }
-        List<JsonNode> all = list(json("/api/topics/" + segmented + "/messages?partition=0&order=oldest").get("records"));
+        SegmentedMessages.send(cluster, segmented, "k", text, 10);
+        // then 3 of another message's 4 segments, a plain record among them: the fourth never came
+        java.util.UUID lost = java.util.UUID.randomUUID();
+        KafkaTestUtils.produce(cluster, segmented, 4, i -> {
+            ProducerRecord<String, String> r = new ProducerRecord<>(segmented, 0, "k", i == 1 ? "plain" : "part" + i);
+            if (i != 1) {
+                new io.kafkalab.segment.SegmentHeader(1, lost, i == 0 ? 0 : i - 1, 4, 20, 0).writeTo(r.headers());
+            }
+            return r;
+        });
+        String browse = "/api/topics/" + segmented + "/messages?partition=0&order=";
+        List<JsonNode> all = list(json(browse + "oldest&limit=4").get("records"));
         assertThat(all).hasSize(4).allSatisfy(r -> {
             assertThat(r.get("segment").get("count").asInt()).isEqualTo(4);
-            assertThat(r.get("segment").get("read").asInt()).isEqualTo(4);
+            assertThat(r.get("segment").get("found").asInt()).isEqualTo(4);
+            assertThat(r.get("segment").get("complete").asBoolean()).isTrue();
         });
         assertThat(all.get(0).get("segment").get("assembled").get("text").asText()).isEqualTo(text);
         assertThat(all.get(1).get("segment").has("assembled")).isFalse();
-        // two of the four read: "2/4", nothing reassembled
-        List<JsonNode> part = list(json("/api/topics/" + segmented + "/messages?partition=0&order=oldest&limit=2")
-                .get("records"));
-        assertThat(part).allSatisfy(r -> assertThat(r.get("segment").get("read").asInt()).isEqualTo(2));
-        assertThat(part.get(0).get("segment").has("assembled")).isFalse();
+        // a page that shows two of the four: the other two are found around them, and the whole message shown
+        List<JsonNode> part = list(json(browse + "oldest&limit=2").get("records"));
+        assertThat(part).allSatisfy(r -> assertThat(r.get("segment").get("found").asInt()).isEqualTo(4));
+        assertThat(part.get(0).get("segment").get("assembled").get("text").asText()).isEqualTo(text);
+        // a page that starts at the last segment: on it
+        JsonNode last = json(browse + "newest&offset=3&limit=1").get("records").get(0);
+        assertThat(last.get("segment").get("index").asInt()).isEqualTo(3);
+        assertThat(last.get("segment").get("assembled").get("text").asText()).isEqualTo(text);
+        // the incomplete one: "3/4 segments", nothing reassembled
+        JsonNode incomplete = json(browse + "newest&limit=1").get("records").get(0);
+        assertThat(incomplete.get("segment").get("messageId").asText()).isEqualTo(lost.toString());
+        assertThat(incomplete.get("segment").get("found").asInt()).isEqualTo(3);
+        assertThat(incomplete.get("segment").get("complete").asBoolean()).isFalse();
+        assertThat(incomplete.get("segment").has("assembled")).isFalse();
     }
 
     @Test

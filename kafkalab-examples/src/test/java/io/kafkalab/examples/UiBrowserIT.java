@@ -51,6 +51,10 @@ class UiBrowserIT {
     private final KafkaCluster cluster;
     private final String topic = KafkaTestUtils.uniqueTopic("ui-browser");
     private final String group = KafkaTestUtils.uniqueGroup("ui-browser");
+    private final String pagePrefix = KafkaTestUtils.uniqueTopic("ui-browser-page");
+    private final String longTopic = KafkaTestUtils.uniqueTopic("ui-browser-long");
+    private final String segmentTopic = KafkaTestUtils.uniqueTopic("ui-browser-segments");
+    private static final String WHOLE = "forty characters, sent in four segments.";
     private UiServer ui;
     private WebDriver browser;
     private Path profile;
@@ -60,7 +64,7 @@ class UiBrowserIT {
     }
 
     @BeforeAll
-    void clusterWithALabTopicAndABrowser() throws IOException {
+    void clusterWithALabTopicAndABrowser() throws Exception {
         boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
         String reason = "headless Chromium is not installed (" + CHROMIUM + ", " + DRIVER
                 + "): apt-get install chromium chromium-driver";
@@ -74,6 +78,20 @@ class UiBrowserIT {
                 "--max-messages", "10").code()).isZero();
         GroupOffsets.commitEveryPartition(cluster, group, topic, 3, 10);
         KafkaTestUtils.produce(cluster, topic, 1, i -> new ProducerRecord<>(topic, "<b>key</b>", SCRIPT));
+        for (int i = 0; i < 3; i++) {
+            cluster.createTopic(pagePrefix + "-" + i, 1, 1);
+        }
+        cluster.createTopic(longTopic, 1, 1);
+        cluster.createTopic(segmentTopic, 1, 1);
+        SegmentedMessages.send(cluster, segmentTopic, "whole", WHOLE, 10);
+        java.util.UUID incomplete = java.util.UUID.randomUUID(); // 2 of its 3 segments, the last never sent
+        KafkaTestUtils.produce(cluster, segmentTopic, 2, i -> {
+            ProducerRecord<String, String> r = new ProducerRecord<>(segmentTopic, 0, "part", "part " + i);
+            new io.kafkalab.segment.SegmentHeader(1, incomplete, i, 3, 30, 0).writeTo(r.headers());
+            return r;
+        });
+        KafkaTestUtils.produce(cluster, longTopic, 1, i -> new ProducerRecord<>(longTopic, "7",
+                "{\"key\": \"7\", \"value\": \"" + "x".repeat(4999) + "!\"}"));
         ui = UiServer.start(UiServer.Settings.of(cluster.bootstrapServers()).sampleEvery(Duration.ofMillis(300)));
         profile = Files.createTempDirectory("kafkalab-ui-chromium");
         browser = chromium(profile);
@@ -115,7 +133,9 @@ class UiBrowserIT {
     }
 
     private void click(String linkText) {
-        browser.findElement(By.linkText(linkText)).click();
+        // a live page may redraw between finding the link and clicking it
+        within(10).ignoreExceptionsInstanceOf(org.openqa.selenium.NoSuchElementException.class)
+                .untilAsserted(() -> browser.findElement(By.linkText(linkText)).click());
     }
 
     private List<WebElement> all(String css) {
@@ -163,20 +183,42 @@ class UiBrowserIT {
         open("/");
         click("Topics");
         String row = "tr[data-topic='" + topic + "']";
+        WebElement filter = browser.findElement(By.id("topic-filter"));
+        filter.sendKeys("__consumer_off");
+        within(10).untilAsserted(() -> assertThat(text("#page-info")).isEqualTo("No topics match the filter."));
+        browser.findElement(By.id("show-internal")).click();
+        within(10).untilAsserted(() -> assertThat(all("tr[data-topic='__consumer_offsets']")).hasSize(1));
+        browser.findElement(By.id("show-internal")).click();
+        within(10).untilAsserted(() -> assertThat(all("tr[data-topic='__consumer_offsets']")).isEmpty());
+        filter.clear();
+        filter.sendKeys(topic);
         within(10).untilAsserted(() -> assertThat(all(row)).hasSize(1));
         assertThat(text(row + " td:nth-child(2)")).isEqualTo("3");
         assertThat(text(row + " td:nth-child(6)")).isEqualTo("31");
         assertThat(text(row + " td:nth-child(8)")).isEqualTo(group + " (21)");
-        assertThat(all("tr[data-topic='__consumer_offsets']")).isEmpty();
-        browser.findElement(By.id("show-internal")).click();
-        within(10).untilAsserted(() -> assertThat(all("tr[data-topic='__consumer_offsets']")).hasSize(1));
-        browser.findElement(By.id("show-internal")).click();
-        within(10).untilAsserted(() -> {
-            assertThat(all("tr[data-topic='__consumer_offsets']")).isEmpty();
-            assertThat(all(row)).hasSize(1);
-        });
+        assertThat(browser.getCurrentUrl()).endsWith("/topics?filter=" + topic);
         screenshot("topics");
 
+        // a long list goes page by page, asked of the API a page at a time
+        open("/topics?filter=" + pagePrefix + "&limit=2");
+        within(10).untilAsserted(() -> {
+            assertThat(all("#topics tr[data-topic]")).extracting(e -> e.getAttribute("data-topic"))
+                    .containsExactly(pagePrefix + "-0", pagePrefix + "-1");
+            assertThat(text("#page-info")).isEqualTo("1–2 of 3 topics matching the filter.");
+        });
+        markThePage();
+        browser.findElement(By.id("page-next")).click();
+        within(10).untilAsserted(() -> {
+            assertThat(all("#topics tr[data-topic]")).extracting(e -> e.getAttribute("data-topic"))
+                    .containsExactly(pagePrefix + "-2");
+            assertThat(text("#page-info")).isEqualTo("3–3 of 3 topics matching the filter.");
+            assertThat(browser.findElement(By.id("page-next")).isEnabled()).isFalse();
+        });
+        assertThatThePageWasNotReloaded();
+        screenshot("topics-paged");
+
+        open("/topics?filter=" + topic);
+        within(10).untilAsserted(() -> assertThat(all(row)).hasSize(1));
         click(topic);
         within(10).untilAsserted(() -> assertThat(all("#partitions tr[data-partition]")).hasSize(3));
         assertThat(text("#topic-name")).isEqualTo(topic);
@@ -190,6 +232,7 @@ class UiBrowserIT {
     void aGroupThatStoppedEarlyShowsItsLagAndTheChartOfIt() throws IOException {
         open("/");
         click("Consumer groups");
+        browser.findElement(By.id("group-filter")).sendKeys(group);
         within(10).untilAsserted(() -> assertThat(all("tr[data-group='" + group + "'] .lag")).extracting(
                 WebElement::getText).containsExactly("21"));
         click(group);
@@ -223,6 +266,18 @@ class UiBrowserIT {
         click("Messages");
         within(10).untilAsserted(() -> assertThat(all("#records tr[data-offset]")).isNotEmpty());
         assertThat(all("#records pre.value")).extracting(WebElement::getText).contains(SCRIPT, "<b>key</b>");
+        // the lab's messages show as a CustomMessage (the produce command's user id as its key), or as JSON or text
+        WebElement lab = all("#records tr[data-offset]").stream()
+                .filter(r -> !r.findElements(By.cssSelector(".custom-message")).isEmpty()).findFirst().orElseThrow();
+        String key = lab.findElement(By.cssSelector(".value-cell pre")).getText();
+        assertThat(lab.findElement(By.cssSelector(".cm-key")).getText()).isEqualTo(key);
+        assertThat(lab.findElement(By.cssSelector(".cm-value")).getText()).isNotEmpty().doesNotContain("\"key\"");
+        lab.findElement(By.cssSelector("button.as-json")).click();
+        assertThat(lab.findElements(By.cssSelector(".custom-message"))).isEmpty();
+        assertThat(lab.findElements(By.cssSelector("pre.value")).get(1).getText()).startsWith("{\n")
+                .contains("\"key\" : \"" + key + "\"");
+        lab.findElement(By.cssSelector("button.as-text")).click();
+        assertThat(lab.findElements(By.cssSelector("pre.value")).get(1).getText()).startsWith("{\"key\":");
         assertThat(all("#results script")).isEmpty();
         assertThat(all("#results b")).isEmpty();
         assertThatThrownBy(() -> browser.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
@@ -251,35 +306,97 @@ class UiBrowserIT {
 
     @Test
     @Order(5)
-    void aStoppedBrokerShowsDownWithoutAReloadAndUpAgainAfterItsStart() throws IOException {
-        open("/brokers");
-        within(10).untilAsserted(() -> assertThat(all("tr[data-broker] .status")).extracting(WebElement::getText)
-                .containsExactly("up", "up", "up"));
-        ((JavascriptExecutor) browser).executeScript("window.kafkalabNoReload = 'same page';");
-        cluster.stopBroker(1);
-        try {
-            within(5).untilAsserted(() -> assertThat(text("tr[data-broker='1'] .status")).isEqualTo("down"));
-            assertThat(((JavascriptExecutor) browser).executeScript("return window.kafkalabNoReload;"))
-                    .isEqualTo("same page");
-            assertThat(all("tr[data-broker] .status")).extracting(WebElement::getText)
-                    .containsExactly("up", "down", "up"); // brokers 0, 1, 2
-            screenshot("broker-down");
-            open("/topics/" + topic);
-            within(10).untilAsserted(() -> assertThat(all("#partitions .isr")).extracting(WebElement::getText)
-                    .noneMatch(isr -> isr.contains("1")));
-            assertThat(all("#partitions .out-of-sync")).extracting(WebElement::getText)
-                    .isNotEmpty().containsOnly("1 (out of sync)");
-            screenshot("topic-broker-down");
-        } finally {
-            cluster.startBroker(1);
-        }
-        open("/brokers");
-        within(20).untilAsserted(() -> assertThat(text("tr[data-broker='1'] .status")).isEqualTo("up"));
-        cluster.awaitFullyReplicated(topic);
+    void aSegmentedMessageShowsWholeOnItsFirstSegmentAndAnIncompleteOneHowManySegmentsThereAre() throws IOException {
+        open("/topics/" + segmentTopic + "/messages");
+        within(10).untilAsserted(() -> assertThat(all("#records tr[data-offset]")).hasSize(6));
+        assertThat(all("#records .segment")).extracting(WebElement::getText).containsExactly(
+                "segment 2 of 3 · 2/3 segments", "segment 1 of 3 · 2/3 segments", "segment 4 of 4", "segment 3 of 4",
+                "segment 2 of 4", "segment 1 of 4");
+        assertThat(all("#records .assembled pre")).extracting(WebElement::getText).containsExactly(WHOLE);
+        screenshot("segments");
     }
 
     @Test
     @Order(6)
+    void aHugeValueIsCutWithAWayToSeeAllAnUnknownTopicIsNotFoundAndReadOnlyHasNoForm() throws IOException {
+        open("/topics/" + longTopic + "/messages");
+        within(10).untilAsserted(() -> assertThat(text("#records .cm-value")).hasSize(2000));
+        browser.findElement(By.cssSelector("#records button.show-all")).click();
+        within(10).untilAsserted(() -> assertThat(text("#records .cm-value")).hasSize(5000).endsWith("x!"));
+        assertThat(all("#records button.show-all")).isEmpty();
+
+        open("/topics/no-such-topic-" + group);
+        within(10).untilAsserted(() -> assertThat(text("h1")).isEqualTo("Not found"));
+        assertThat(text(".not-found")).isEqualTo("topic no-such-topic-" + group + " not found");
+        screenshot("not-found");
+        open("/groups/no-such-group-" + group);
+        within(10).untilAsserted(() -> assertThat(text(".not-found"))
+                .isEqualTo("consumer group no-such-group-" + group + " not found"));
+
+        assertThat(all("#produce")).isEmpty();
+        open("/topics/" + longTopic + "/messages");
+        within(10).untilAsserted(() -> assertThat(all("#produce")).hasSize(1));
+        try (UiServer readOnly = UiServer.start(UiServer.Settings.of(cluster.bootstrapServers()).readOnly(true))) {
+            browser.get(readOnly.url() + "topics/" + longTopic + "/messages");
+            within(10).untilAsserted(() -> assertThat(all("#records tr[data-offset]")).hasSize(1));
+            assertThat(all("#produce")).isEmpty();
+            assertThat(text("#read-only")).isEqualTo("Read-only (--read-only): producing is off.");
+        }
+    }
+
+    @Test
+    @Order(7)
+    void aStoppedBrokerShowsDownAndTheIsrShrinksOnTheSamePageAndBothRecoverAfterItsStart() throws IOException {
+        String brokerOne = "#replica-brokers .broker-status[data-broker='1']";
+        open("/topics/" + topic);
+        within(10).untilAsserted(() -> {
+            assertThat(text(brokerOne)).isEqualTo("broker 1 up");
+            assertThat(all("#partitions .isr")).hasSize(3).extracting(WebElement::getText)
+                    .allMatch(isr -> isr.matches("\\d+, \\d+"));
+        });
+        long withOne = all("#partitions .isr").stream().filter(isr -> isr.getText().contains("1")).count();
+        assertThat(withOne).as("partitions with a replica on broker 1").isPositive();
+        markThePage();
+        cluster.stopBroker(1);
+        try {
+            within(5).untilAsserted(() -> {
+                assertThat(text(brokerOne)).isEqualTo("broker 1 down");
+                assertThat(all("#partitions .isr")).extracting(WebElement::getText).noneMatch(isr -> isr.contains("1"));
+                assertThat(all("#partitions .out-of-sync")).extracting(WebElement::getText).hasSize((int) withOne)
+                        .containsOnly("1 (out of sync)");
+            });
+            assertThatThePageWasNotReloaded();
+            screenshot("topic-broker-down");
+            open("/brokers");
+            within(5).untilAsserted(() -> assertThat(all("tr[data-broker] .status")).extracting(WebElement::getText)
+                    .containsExactly("up", "down", "up")); // brokers 0, 1, 2
+            screenshot("broker-down");
+            open("/topics/" + topic);
+            within(10).untilAsserted(() -> assertThat(text(brokerOne)).isEqualTo("broker 1 down"));
+            markThePage();
+        } finally {
+            cluster.startBroker(1);
+        }
+        within(30).untilAsserted(() -> {
+            assertThat(text(brokerOne)).isEqualTo("broker 1 up");
+            assertThat(all("#partitions .isr")).extracting(WebElement::getText)
+                    .filteredOn(isr -> isr.contains("1")).hasSize((int) withOne);
+            assertThat(all("#partitions .out-of-sync")).isEmpty();
+        });
+        assertThatThePageWasNotReloaded();
+    }
+
+    private void markThePage() {
+        ((JavascriptExecutor) browser).executeScript("window.kafkalabNoReload = 'same page';");
+    }
+
+    private void assertThatThePageWasNotReloaded() {
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.kafkalabNoReload;"))
+                .as("a marker set in the page before the change").isEqualTo("same page");
+    }
+
+    @Test
+    @Order(8)
     void aClusterThatCannotBeReachedShowsABannerAndThePageKeepsWorking() throws IOException {
         try (UiServer away = UiServer.start(UiServer.Settings.of("127.0.0.1:1").timeout(Duration.ofSeconds(1)))) {
             browser.get(away.url() + "brokers");

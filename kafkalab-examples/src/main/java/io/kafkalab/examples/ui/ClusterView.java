@@ -30,12 +30,15 @@ import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.DescribeLogDirsOptions;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.QuorumInfo;
+import org.apache.kafka.clients.admin.ShareGroupDescription;
+import org.apache.kafka.clients.admin.ShareMemberDescription;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupType;
@@ -74,11 +77,19 @@ final class ClusterView {
         this.timeout = timeout;
     }
 
-    /** The committed offsets of every consumer group and the end offsets of their partitions, read together. */
+    /**
+     * The committed offsets of every consumer group and the end offsets of their partitions, read together. For a
+     * share group, "committed" is its share-partition start offset, and its lag is the one the broker reports
+     * ({@code shareLags}) where it does.
+     */
     record GroupOffsets(Map<String, GroupListing> groups, Map<String, Map<TopicPartition, Long>> committed,
-                        Map<TopicPartition, Long> ends) {
+                        Map<TopicPartition, Long> ends, Map<String, Map<TopicPartition, Long>> shareLags) {
 
         long lag(String group, TopicPartition tp) {
+            Long reported = shareLags.getOrDefault(group, Map.of()).get(tp);
+            if (reported != null) {
+                return reported;
+            }
             Long c = committed.getOrDefault(group, Map.of()).get(tp);
             Long e = ends.get(tp);
             return c == null || e == null ? 0 : Math.max(0, e - c);
@@ -213,15 +224,61 @@ final class ClusterView {
 
     // ---------------------------------------------------------------- topics
 
-    ArrayNode topics(boolean includeInternal) {
-        Map<String, TopicDescription> topics = describeAllTopics(includeInternal);
+    /**
+     * One page of a long list: the items whose name contains {@code filter} (ignoring case), sorted by name, from
+     * {@code offset}, at most {@code limit}.
+     */
+    record Page(String filter, int offset, int limit) {
+
+        /** The most rows one page may ask for. */
+        static final int MAX_LIMIT = 1000;
+        /** The rows a page shows unless it asks for another number. */
+        static final int DEFAULT_LIMIT = 100;
+
+        Page {
+            filter = filter == null ? "" : filter.strip().toLowerCase(java.util.Locale.ROOT);
+            if (offset < 0) {
+                throw ApiError.badRequest("offset must be >= 0, but was " + offset);
+            }
+            if (limit < 1 || limit > MAX_LIMIT) {
+                throw ApiError.badRequest("limit must be between 1 and " + MAX_LIMIT + ", but was " + limit);
+            }
+        }
+
+        /** The names that match, sorted, and the page of them. */
+        List<String> of(Collection<String> names, ObjectNode answer) {
+            List<String> matching = names.stream().filter(n -> n.toLowerCase(java.util.Locale.ROOT).contains(filter))
+                    .sorted().toList();
+            answer.put("total", matching.size());
+            answer.put("offset", offset);
+            answer.put("limit", limit);
+            answer.put("filter", filter);
+            return matching.subList(Math.min(offset, matching.size()), Math.min(matching.size(),
+                    (int) Math.min(Integer.MAX_VALUE, (long) offset + limit)));
+        }
+    }
+
+    /**
+     * A page of the topic list. Only the page's topics are described, their offsets and sizes read and the groups'
+     * commits on them asked for, so what grows with a longer list is only the listing of names (topics, groups) and
+     * the brokers' log directories.
+     */
+    ObjectNode topics(boolean includeInternal, Page page) {
+        ObjectNode answer = JSON.createObjectNode();
+        Set<String> all = get(admin.listTopics(new ListTopicsOptions().listInternal(includeInternal)).names());
+        List<String> names = page.of(all, answer);
+        Map<String, TopicDescription> topics = names.isEmpty() ? Map.of()
+                : get(admin.describeTopics(names).allTopicNames());
         List<TopicPartition> partitions = topics.values().stream().flatMap(t -> t.partitions().stream()
                 .map(p -> new TopicPartition(t.name(), p.partition()))).toList();
         Map<TopicPartition, Long> starts = offsets(partitions, OffsetSpec.earliest());
         Map<TopicPartition, Long> ends = offsets(partitions, OffsetSpec.latest());
         Map<TopicPartition, Long> sizes = partitionSizes(topics.values());
-        GroupOffsets groups = groupOffsets();
-        ArrayNode list = JSON.createArrayNode();
+        // the groups reading this page's topics: every group asked, about these partitions only
+        Map<String, GroupListing> listings = new TreeMap<>();
+        get(admin.listGroups().all()).forEach(g -> listings.put(g.groupId(), g));
+        GroupOffsets groups = groupOffsets(listings, partitions, ends);
+        ArrayNode list = answer.putArray("topics");
         for (TopicDescription t : new TreeMap<>(topics).values()) {
             ObjectNode o = list.addObject();
             o.put("name", t.name());
@@ -248,7 +305,7 @@ final class ClusterView {
                 }
             });
         }
-        return list;
+        return answer;
     }
 
     ObjectNode topic(String name) {
@@ -267,6 +324,11 @@ final class ClusterView {
         o.put("name", name);
         o.put("internal", t.isInternal());
         o.put("topicId", t.topicId().toString());
+        // the brokers holding its replicas, up or down, so this page shows a stop without a look at the brokers page
+        Map<Integer, Boolean> up = brokersUp();
+        ArrayNode replicaBrokers = o.putArray("brokers");
+        t.partitions().stream().flatMap(p -> p.replicas().stream()).map(Node::id).distinct().sorted()
+                .forEach(id -> replicaBrokers.addObject().put("id", id).put("up", up.getOrDefault(id, false)));
         ArrayNode list = o.putArray("partitions");
         for (TopicPartitionInfo p : t.partitions()) {
             TopicPartition tp = new TopicPartition(name, p.partition());
@@ -343,6 +405,20 @@ final class ClusterView {
         return sizes;
     }
 
+    /**
+     * Every broker the cluster knows or this UI saw before, and whether it is up: one the cluster fenced (stopped or
+     * lost), or one that is gone from its answer, is down.
+     */
+    private Map<Integer, Boolean> brokersUp() {
+        Map<Integer, Boolean> up = new TreeMap<>();
+        for (Node n : get(admin.describeCluster(clusterOptions()).nodes())) {
+            up.put(n.id(), !n.isFenced());
+        }
+        brokersSeen.addAll(up.keySet());
+        brokersSeen.forEach(id -> up.putIfAbsent(id, false));
+        return up;
+    }
+
     private Set<Integer> upBrokers() {
         return get(admin.describeCluster(clusterOptions()).nodes()).stream().filter(n -> !n.isFenced())
                 .map(Node::id).collect(Collectors.toSet());
@@ -377,9 +453,24 @@ final class ClusterView {
         for (GroupListing g : get(admin.listGroups().all())) {
             groups.put(g.groupId(), g);
         }
+        return groupOffsets(groups, null, Map.of());
+    }
+
+    /**
+     * The committed offsets of these groups and the end offsets of their partitions.
+     *
+     * @param only  the partitions to ask about, or null for every partition the groups committed on
+     * @param ends  end offsets already read (the rest are asked for)
+     */
+    private GroupOffsets groupOffsets(Map<String, GroupListing> groups, Collection<TopicPartition> only,
+                                      Map<TopicPartition, Long> ends) {
+        if (only != null && only.isEmpty()) {
+            return new GroupOffsets(groups, Map.of(), Map.of(), Map.of());
+        }
         Map<String, ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
         groups.values().stream().filter(ClusterView::hasOffsets)
-                .forEach(g -> specs.put(g.groupId(), new ListConsumerGroupOffsetsSpec()));
+                .forEach(g -> specs.put(g.groupId(), only == null ? new ListConsumerGroupOffsetsSpec()
+                        : new ListConsumerGroupOffsetsSpec().topicPartitions(only)));
         Map<String, Map<TopicPartition, Long>> committed = new TreeMap<>();
         if (!specs.isEmpty()) {
             Map<String, Map<TopicPartition, OffsetAndMetadata>> all =
@@ -395,9 +486,32 @@ final class ClusterView {
                 committed.put(group, m);
             });
         }
+        Map<String, Map<TopicPartition, Long>> shareLags = new TreeMap<>();
+        Map<String, ListShareGroupOffsetsSpec> shareSpecs = new HashMap<>();
+        groups.values().stream().filter(ClusterView::isShare)
+                .forEach(g -> shareSpecs.put(g.groupId(), only == null ? new ListShareGroupOffsetsSpec()
+                        : new ListShareGroupOffsetsSpec().topicPartitions(only)));
+        if (!shareSpecs.isEmpty()) {
+            get(admin.listShareGroupOffsets(shareSpecs).all()).forEach((group, offsets) -> {
+                Map<TopicPartition, Long> starts = new TreeMap<>(Comparator.comparing(TopicPartition::topic)
+                        .thenComparingInt(TopicPartition::partition));
+                Map<TopicPartition, Long> lags = new HashMap<>();
+                offsets.forEach((tp, info) -> {
+                    if (info != null) {
+                        starts.put(tp, info.startOffset());
+                        info.lag().ifPresent(lag -> lags.put(tp, lag));
+                    }
+                });
+                committed.put(group, starts);
+                shareLags.put(group, lags);
+            });
+        }
         Set<TopicPartition> partitions = new HashSet<>();
         committed.values().forEach(m -> partitions.addAll(m.keySet()));
-        return new GroupOffsets(groups, committed, offsets(partitions, OffsetSpec.latest()));
+        Map<TopicPartition, Long> allEnds = new HashMap<>(ends);
+        partitions.removeAll(ends.keySet());
+        allEnds.putAll(offsets(partitions, OffsetSpec.latest()));
+        return new GroupOffsets(groups, committed, allEnds, shareLags);
     }
 
     private static boolean hasOffsets(GroupListing g) {
@@ -405,9 +519,21 @@ final class ClusterView {
         return type == GroupType.CLASSIC || type == GroupType.CONSUMER;
     }
 
-    ArrayNode groups() {
-        GroupOffsets offsets = groupOffsets();
-        ArrayNode list = JSON.createArrayNode();
+    private static boolean isShare(GroupListing g) {
+        return g.type().orElse(GroupType.CLASSIC) == GroupType.SHARE;
+    }
+
+    /** A page of the group list: only the page's groups' offsets are read. */
+    ObjectNode groups(Page page) {
+        ObjectNode answer = JSON.createObjectNode();
+        Map<String, GroupListing> all = new HashMap<>();
+        for (GroupListing g : get(admin.listGroups().all())) {
+            all.put(g.groupId(), g);
+        }
+        Map<String, GroupListing> shown = new TreeMap<>();
+        page.of(all.keySet(), answer).forEach(id -> shown.put(id, all.get(id)));
+        GroupOffsets offsets = groupOffsets(shown, null, Map.of());
+        ArrayNode list = answer.putArray("groups");
         offsets.groups().values().forEach(g -> {
             ObjectNode o = list.addObject();
             o.put("id", g.groupId());
@@ -419,7 +545,7 @@ final class ClusterView {
             topics.forEach(t::add);
             o.put("lag", offsets.totalLag(g.groupId()));
         });
-        return list;
+        return answer;
     }
 
     ObjectNode group(String id, List<LagHistory.Sample> history) {
@@ -435,22 +561,17 @@ final class ClusterView {
         o.put("protocol", listing.protocol());
         ArrayNode members = o.putArray("members");
         if (hasOffsets(listing)) {
-            ConsumerGroupDescription d;
-            try {
-                d = get(admin.describeConsumerGroups(List.of(id)).describedGroups().get(id));
-            } catch (ApiError e) {
-                throw e.status() == 404 ? ApiError.notFound("consumer group " + id) : e;
-            }
+            ConsumerGroupDescription d = described(admin.describeConsumerGroups(List.of(id)).describedGroups().get(id), id);
             o.put("coordinator", d.coordinator() == null ? null : d.coordinator().id());
             o.put("assignor", d.partitionAssignor());
             for (MemberDescription m : d.members()) {
-                ObjectNode n = members.addObject();
-                n.put("memberId", m.consumerId());
-                n.put("clientId", m.clientId());
-                n.put("host", m.host());
-                ArrayNode parts = n.putArray("partitions");
-                m.assignment().topicPartitions().stream().sorted(Comparator.comparing(TopicPartition::topic)
-                        .thenComparingInt(TopicPartition::partition)).forEach(tp -> parts.add(tp.toString()));
+                member(members, m.consumerId(), m.clientId(), m.host(), m.assignment().topicPartitions());
+            }
+        } else if (isShare(listing)) {
+            ShareGroupDescription d = described(admin.describeShareGroups(List.of(id)).describedGroups().get(id), id);
+            o.put("coordinator", d.coordinator() == null ? null : d.coordinator().id());
+            for (ShareMemberDescription m : d.members()) {
+                member(members, m.consumerId(), m.clientId(), m.host(), m.assignment().topicPartitions());
             }
         }
         ArrayNode parts = o.putArray("offsets");
@@ -467,6 +588,26 @@ final class ClusterView {
         ArrayNode h = o.putArray("history");
         history.forEach(s -> h.addArray().add(s.timeMillis()).add(s.lag()));
         return o;
+    }
+
+    /** A group's description; a group gone since it was listed is a 404. */
+    private <T> T described(KafkaFuture<T> description, String id) {
+        try {
+            return get(description);
+        } catch (ApiError e) {
+            throw e.status() == 404 ? ApiError.notFound("consumer group " + id) : e;
+        }
+    }
+
+    private static void member(ArrayNode members, String memberId, String clientId, String host,
+                               Set<TopicPartition> assigned) {
+        ObjectNode n = members.addObject();
+        n.put("memberId", memberId);
+        n.put("clientId", clientId);
+        n.put("host", host);
+        ArrayNode parts = n.putArray("partitions");
+        assigned.stream().sorted(Comparator.comparing(TopicPartition::topic)
+                .thenComparingInt(TopicPartition::partition)).forEach(tp -> parts.add(tp.toString()));
     }
 
     /** Whether a group exists (for the page's 404); true when the cluster cannot say. */

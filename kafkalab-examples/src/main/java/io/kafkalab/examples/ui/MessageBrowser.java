@@ -39,9 +39,11 @@ final class MessageBrowser {
      * @param maxPage     the most records one page shows
      * @param listChars   the characters of a key, value or header shown in a page before it is cut
      * @param fullChars   the characters shown when one message is asked for in full
+     * @param lookAround  how far (in offsets, each way) the segments of a segmented message that a page shows only
+     *                    in part are looked for, beyond the page (within {@code maxScan} and {@code maxTime})
      */
-    record Limits(int maxScan, Duration maxTime, int maxPage, int listChars, int fullChars) {
-        static final Limits DEFAULT = new Limits(10_000, Duration.ofSeconds(5), 500, 2_000, 1_000_000);
+    record Limits(int maxScan, Duration maxTime, int maxPage, int listChars, int fullChars, int lookAround) {
+        static final Limits DEFAULT = new Limits(10_000, Duration.ofSeconds(5), 500, 2_000, 1_000_000, 1_000);
     }
 
     /**
@@ -137,7 +139,7 @@ final class MessageBrowser {
             }
         }
         Scan scan = scan(consumer, ranges, rec -> true);
-        return answer(scan, r, starts, ends);
+        return answer(consumer, scan, r, starts, ends);
     }
 
     /** Each partition's first offset at or after a time; the end offset where no record is that new. */
@@ -164,7 +166,7 @@ final class MessageBrowser {
             ranges.put(tp, new Range(Math.max(starts.get(tp), to - perPartition), to));
         }
         Scan scan = scan(consumer, ranges, rec -> matches(rec, needle));
-        return answer(scan, r, starts, ends);
+        return answer(consumer, scan, r, starts, ends);
     }
 
     static boolean matches(ConsumerRecord<byte[], byte[]> rec, String lowerNeedle) {
@@ -193,6 +195,7 @@ final class MessageBrowser {
             }
         });
         List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
+        consumer.resume(consumer.paused()); // an earlier scan of this request paused the partitions it finished
         consumer.assign(open.keySet());
         open.forEach((tp, range) -> consumer.seek(tp, range.from()));
         int scanned = 0;
@@ -227,7 +230,8 @@ final class MessageBrowser {
         return new Scan(found, scanned, !open.isEmpty() && scanned >= limits.maxScan(), timedOut);
     }
 
-    private ObjectNode answer(Scan scan, Request r, Map<TopicPartition, Long> starts, Map<TopicPartition, Long> ends) {
+    private ObjectNode answer(Consumer<byte[], byte[]> consumer, Scan scan, Request r, Map<TopicPartition, Long> starts,
+                              Map<TopicPartition, Long> ends) {
         // one partition: in offset order; several: by timestamp, as a person reads a topic
         Comparator<ConsumerRecord<byte[], byte[]>> byOffset = Comparator
                 .<ConsumerRecord<byte[], byte[]>>comparingLong(ConsumerRecord::offset);
@@ -246,9 +250,10 @@ final class MessageBrowser {
         ObjectNode offsets = o.putObject("offsets");
         starts.keySet().stream().sorted(Comparator.comparingInt(TopicPartition::partition)).forEach(tp ->
                 offsets.putObject(String.valueOf(tp.partition())).put("start", starts.get(tp)).put("end", ends.get(tp)));
-        Segments segments = Segments.of(scan.found());
+        List<ConsumerRecord<byte[], byte[]>> shown = sorted.subList(0, Math.min(r.limit(), sorted.size()));
+        Segments segments = segments(consumer, shown, scan.found(), starts, ends);
         ArrayNode records = o.putArray("records");
-        for (ConsumerRecord<byte[], byte[]> rec : sorted.subList(0, Math.min(r.limit(), sorted.size()))) {
+        for (ConsumerRecord<byte[], byte[]> rec : shown) {
             ObjectNode n = records.addObject();
             segments.describe(rec, n, chars);
             n.put("partition", rec.partition());
@@ -266,24 +271,55 @@ final class MessageBrowser {
     }
 
     /**
-     * kafkalab's segmented messages ({@link io.kafkalab.segment.SegmentHeader}) among the records one request read:
-     * which segment each record is, how many of its message's segments were read, and the message reassembled on its
-     * first segment when all of them were.
+     * The segments of the segmented messages a page shows: those among the records read, and for a message the page
+     * shows only in part, those found by a second scan of its partition around it ({@link Limits#lookAround} offsets
+     * each way, within the request's bounds).
      */
-    private record Segments(Map<java.util.UUID, Map<Integer, ConsumerRecord<byte[], byte[]>>> byMessage) {
+    private Segments segments(Consumer<byte[], byte[]> consumer, List<ConsumerRecord<byte[], byte[]>> shown,
+                              List<ConsumerRecord<byte[], byte[]>> read, Map<TopicPartition, Long> starts,
+                              Map<TopicPartition, Long> ends) {
+        Segments segments = Segments.of(read);
+        Map<TopicPartition, Range> around = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> rec : shown) {
+            io.kafkalab.segment.SegmentHeader h = Segments.header(rec);
+            if (h != null && segments.found(h.messageId()) < h.count()) {
+                TopicPartition tp = new TopicPartition(rec.topic(), rec.partition());
+                long from = Math.max(starts.get(tp), rec.offset() - limits.lookAround());
+                long to = Math.min(ends.get(tp), rec.offset() + limits.lookAround() + 1);
+                around.merge(tp, new Range(from, to), (a, b) -> new Range(Math.min(a.from(), b.from()),
+                        Math.max(a.to(), b.to())));
+            }
+        }
+        if (around.isEmpty()) {
+            return segments;
+        }
+        Scan more = scan(consumer, around, rec -> Segments.header(rec) != null);
+        List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>(read);
+        all.addAll(more.found());
+        return Segments.of(all);
+    }
+
+    /**
+     * kafkalab's segmented messages ({@link io.kafkalab.segment.SegmentHeader}) among the records found: which
+     * segment each record is, how many of its message's segments were found, and the message reassembled (by core's
+     * {@link io.kafkalab.segment.Reassembler}, which checks the sizes and the CRC32C) on the first of its segments a
+     * page shows, when all of them were found.
+     */
+    private record Segments(Map<java.util.UUID, Map<Integer, ConsumerRecord<byte[], byte[]>>> byMessage,
+                            Map<java.util.UUID, Integer> described) {
 
         static Segments of(List<ConsumerRecord<byte[], byte[]>> records) {
             Map<java.util.UUID, Map<Integer, ConsumerRecord<byte[], byte[]>>> byMessage = new HashMap<>();
             for (ConsumerRecord<byte[], byte[]> rec : records) {
                 io.kafkalab.segment.SegmentHeader h = header(rec);
                 if (h != null) {
-                    byMessage.computeIfAbsent(h.messageId(), id -> new java.util.TreeMap<>()).put(h.index(), rec);
+                    byMessage.computeIfAbsent(h.messageId(), id -> new java.util.TreeMap<>()).putIfAbsent(h.index(), rec);
                 }
             }
-            return new Segments(byMessage);
+            return new Segments(byMessage, new HashMap<>());
         }
 
-        private static io.kafkalab.segment.SegmentHeader header(ConsumerRecord<byte[], byte[]> rec) {
+        static io.kafkalab.segment.SegmentHeader header(ConsumerRecord<byte[], byte[]> rec) {
             try {
                 return io.kafkalab.segment.SegmentHeader.read(rec.headers());
             } catch (io.kafkalab.segment.InvalidSegmentException e) {
@@ -291,21 +327,35 @@ final class MessageBrowser {
             }
         }
 
+        int found(java.util.UUID id) {
+            return byMessage.getOrDefault(id, Map.of()).size();
+        }
+
         void describe(ConsumerRecord<byte[], byte[]> rec, ObjectNode n, int chars) {
             io.kafkalab.segment.SegmentHeader h = header(rec);
             if (h == null) {
                 return;
             }
-            Map<Integer, ConsumerRecord<byte[], byte[]>> read = byMessage.getOrDefault(h.messageId(), Map.of());
+            Map<Integer, ConsumerRecord<byte[], byte[]>> found = byMessage.getOrDefault(h.messageId(), Map.of());
             ObjectNode s = n.putObject("segment");
             s.put("messageId", h.messageId().toString());
             s.put("index", h.index());
             s.put("count", h.count());
-            s.put("read", read.size());
-            if (h.index() == 0 && read.size() == h.count()) {
-                java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
-                read.values().forEach(seg -> whole.writeBytes(seg.value() == null ? new byte[0] : seg.value()));
-                s.set("assembled", JSON.valueToTree(ValueText.of(whole.toByteArray(), chars)));
+            s.put("found", found.size());
+            s.put("complete", found.size() == h.count());
+            // the whole message once, on the first of its records that the page shows
+            if (found.size() == h.count() && described.putIfAbsent(h.messageId(), h.index()) == null) {
+                io.kafkalab.segment.Reassembler reassembler = new io.kafkalab.segment.Reassembler(
+                        io.kafkalab.segment.ReassemblyConfig.ofDefaults());
+                List<ConsumerRecord<byte[], byte[]>> inOrder = new ArrayList<>(found.values());
+                inOrder.sort(Comparator.comparingLong(ConsumerRecord::offset));
+                for (ConsumerRecord<byte[], byte[]> seg : inOrder) {
+                    io.kafkalab.segment.Reassembler.Result result = reassembler.add(seg);
+                    if (result.message() != null) {
+                        s.set("assembled", JSON.valueToTree(ValueText.of(result.message().value(), chars)));
+                    }
+                    result.dropped().forEach(d -> s.put("problem", d.reason() + ": " + d.detail()));
+                }
             }
         }
     }

@@ -50,12 +50,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/overview}: cluster id, counts, whether the UI is read-only</li>
  *   <li>{@code GET /api/brokers}: every broker (up or down, partitions led and replicated, bytes on disk) and the
  *       KRaft quorum (leader, voters and their lag)</li>
- *   <li>{@code GET /api/topics[?internal=true]}, {@code GET /api/topics/{topic}}: partitions, replicas, ISR,
+ *   <li>{@code GET /api/topics[?internal=true&filter=&offset=&limit=]} (a page of the list, sorted by name),
+ *       {@code GET /api/topics/{topic}}: partitions, replicas, ISR,
  *       offsets, sizes, the groups reading a topic and their lag, configs set on the topic</li>
  *   <li>{@code GET /api/topics/{topic}/messages?partition=&offset=&time=&order=newest|oldest&limit=&q=&full=}: browse
  *       or search, bounded in records and time; {@code POST} the same path to produce one message (not with
  *       {@code readOnly})</li>
- *   <li>{@code GET /api/groups}, {@code GET /api/groups/{group}}: state, type, members, committed and end offsets,
+ *   <li>{@code GET /api/groups[?filter=&offset=&limit=]}, {@code GET /api/groups/{group}}: state, type, members, committed and end offsets,
  *       lag per partition, and the group's lag over time as sampled while the UI runs</li>
  * </ul>
  *
@@ -296,8 +297,8 @@ public final class UiServer implements AutoCloseable {
             case 1 -> switch (path.get(0)) {
                 case "overview" -> view.overview(settings.readOnly());
                 case "brokers" -> view.brokers();
-                case "topics" -> view.topics(Boolean.parseBoolean(query.get("internal")));
-                case "groups" -> view.groups();
+                case "topics" -> view.topics(Boolean.parseBoolean(query.get("internal")), page(query));
+                case "groups" -> view.groups(page(query));
                 default -> throw ApiError.notFound("API " + String.join("/", path));
             };
             case 2 -> switch (path.get(0)) {
@@ -328,6 +329,13 @@ public final class UiServer implements AutoCloseable {
                 q.get("offset") == null || q.get("offset").isEmpty() ? null : number(q, "offset", -1),
                 q.get("time") == null || q.get("time").isEmpty() ? null : number(q, "time", -1),
                 order.equals("newest"), (int) number(q, "limit", 50), q.get("q"), Boolean.parseBoolean(q.get("full")));
+    }
+
+    static ClusterView.Page page(Map<String, String> q) {
+        long offset = number(q, "offset", 0);
+        long limit = number(q, "limit", ClusterView.Page.DEFAULT_LIMIT);
+        return new ClusterView.Page(q.get("filter"), (int) Math.max(-1, Math.min(Integer.MAX_VALUE, offset)),
+                (int) Math.max(-1, Math.min(Integer.MAX_VALUE, limit)));
     }
 
     private static long number(Map<String, String> q, String name, long fallback) {

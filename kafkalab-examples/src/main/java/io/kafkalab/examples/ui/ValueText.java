@@ -3,6 +3,10 @@ package io.kafkalab.examples.ui;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.kafkalab.message.CustomMessage;
+import io.kafkalab.message.CustomMessageDeserializer;
+import io.kafkalab.message.JsonDeserializer;
+import io.kafkalab.message.MessageDeserializationException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -18,12 +22,16 @@ import java.util.Base64;
  * @param format    {@code null} (no bytes), {@code text}, {@code json} or {@code binary} (base64 in {@code text})
  * @param text      the text, cut at the limit; null when the bytes were null
  * @param pretty    the JSON indented (also cut at the limit), or null when not JSON
+ * @param customMessage the lab's {@link CustomMessage} read from the JSON ({@code {"key": ..., "value": ...}}, as
+ *                  kafkalab-core's serde reads it), its key and value cut at the limit; null when it is not one
  * @param bytes     the length in bytes, 0 for null
  * @param truncated whether {@code text} (or {@code pretty}) was cut
  */
-record ValueText(String format, String text, String pretty, int bytes, boolean truncated) {
+record ValueText(String format, String text, String pretty, CustomMessage customMessage, int bytes,
+                 boolean truncated) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final JsonDeserializer<CustomMessage> CUSTOM_MESSAGE = new CustomMessageDeserializer();
 
     /**
      * @param value    the bytes, or null
@@ -35,7 +43,7 @@ record ValueText(String format, String text, String pretty, int bytes, boolean t
             throw new IllegalArgumentException("maxChars must be >= 1, but was " + maxChars);
         }
         if (value == null) {
-            return new ValueText("null", null, null, 0, false);
+            return new ValueText("null", null, null, null, 0, false);
         }
         String text;
         try {
@@ -43,12 +51,26 @@ record ValueText(String format, String text, String pretty, int bytes, boolean t
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(value)).toString();
         } catch (CharacterCodingException e) {
             String base64 = Base64.getEncoder().encodeToString(value);
-            return new ValueText("binary", cut(base64, maxChars), null, value.length, base64.length() > maxChars);
+            return new ValueText("binary", cut(base64, maxChars), null, null, value.length,
+                    base64.length() > maxChars);
         }
         String pretty = pretty(text);
-        boolean truncated = text.length() > maxChars || (pretty != null && pretty.length() > maxChars);
+        CustomMessage custom = pretty == null ? null : customMessage(value);
+        boolean truncated = text.length() > maxChars || (pretty != null && pretty.length() > maxChars)
+                || (custom != null && (custom.key().length() > maxChars || custom.value().length() > maxChars));
         return new ValueText(pretty == null ? "text" : "json", cut(text, maxChars),
-                pretty == null ? null : cut(pretty, maxChars), value.length, truncated);
+                pretty == null ? null : cut(pretty, maxChars),
+                custom == null ? null : new CustomMessage(cut(custom.key(), maxChars), cut(custom.value(), maxChars)),
+                value.length, truncated);
+    }
+
+    /** The lab's message, when the JSON is one (the serde the lab's consumers use decides); null otherwise. */
+    private static CustomMessage customMessage(byte[] json) {
+        try {
+            return CUSTOM_MESSAGE.deserialize("", json);
+        } catch (MessageDeserializationException e) {
+            return null;
+        }
     }
 
     /** The text indented, when it is a JSON object or array; null otherwise (plain words, numbers, bad JSON). */

@@ -15,7 +15,7 @@ class ValueTextTest {
     @Test
     void plainTextStaysTextWithItsByteLength() {
         ValueText v = ValueText.of(utf8("привет <b>"), 100);
-        assertThat(v).isEqualTo(new ValueText("text", "привет <b>", null, 16, false));
+        assertThat(v).isEqualTo(new ValueText("text", "привет <b>", null, null, 16, false));
     }
 
     @Test
@@ -27,6 +27,22 @@ class ValueTextTest {
     }
 
     @Test
+    void theLabsCustomMessageIsReadAsOneAsItsSerdeReadsIt() {
+        ValueText v = ValueText.of(utf8("{\"value\": \"\\u041f\u0440\u0438\", \"key\": 3, \"extra\": true}"), 100);
+        assertThat(v.format()).isEqualTo("json");
+        assertThat(v.customMessage()).isEqualTo(new io.kafkalab.message.CustomMessage("3", "\u041f\u0440\u0438"));
+        ValueText cut = ValueText.of(utf8("{\"key\": \"7\", \"value\": \"" + "x".repeat(50) + "\"}"), 60);
+        assertThat(cut.customMessage().value()).hasSize(50);
+        assertThat(ValueText.of(utf8("{\"key\": \"7\", \"value\": \"" + "x".repeat(50) + "\"}"), 20)
+                .customMessage().value()).hasSize(20);
+        // JSON that is not the lab's message: no key, a value that is not text, an array
+        assertThat(ValueText.of(utf8("{\"value\": \"v\"}"), 100).customMessage()).isNull();
+        assertThat(ValueText.of(utf8("{\"key\": \"k\", \"value\": {\"a\": 1}}"), 100).customMessage()).isNull();
+        assertThat(ValueText.of(utf8("[1, 2]"), 100).customMessage()).isNull();
+        assertThat(ValueText.of(utf8("{\"user\":3}"), 100).customMessage()).isNull();
+    }
+
+    @Test
     void wordsNumbersAndBrokenJsonAreText() {
         assertThat(ValueText.of(utf8("42"), 10).format()).isEqualTo("text");
         assertThat(ValueText.of(utf8("{not json"), 10).format()).isEqualTo("text");
@@ -35,12 +51,12 @@ class ValueTextTest {
     @Test
     void bytesThatAreNotUtf8AreShownAsBase64() {
         ValueText v = ValueText.of(new byte[] {(byte) 0xff, 0, 1}, 100);
-        assertThat(v).isEqualTo(new ValueText("binary", "/wAB", null, 3, false));
+        assertThat(v).isEqualTo(new ValueText("binary", "/wAB", null, null, 3, false));
     }
 
     @Test
     void nullIsNull() {
-        assertThat(ValueText.of(null, 10)).isEqualTo(new ValueText("null", null, null, 0, false));
+        assertThat(ValueText.of(null, 10)).isEqualTo(new ValueText("null", null, null, null, 0, false));
     }
 
     @Test

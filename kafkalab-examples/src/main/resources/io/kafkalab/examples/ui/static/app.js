@@ -4,7 +4,7 @@
 'use strict';
 (function () {
   const POLL_MS = 2000; // live screens ask at most this often
-  const PAGE_ROWS = 200; // rows of a long list shown at once
+  const PAGE_ROWS = 100; // rows of a long list per page, unless the address asks for another number (?limit=)
   const main = document.getElementById('main');
   const banner = document.getElementById('banner');
   const updated = document.getElementById('updated');
@@ -79,20 +79,29 @@
 
   // Asks path now and then every POLL_MS (after each answer), and hands each answer to render. A cluster that
   // cannot be reached shows the banner and keeps the last screen; a 404 shows the not-found page and stops.
+  // Returns a function that asks again at once (after a filter or a page changed); an answer to an older question
+  // is then dropped.
   function live(path, render) {
+    let asked = 0;
+    let timer = null;
     async function tick() {
+      const mine = ++asked;
+      clearTimeout(timer);
       try {
         const data = await api(typeof path === 'function' ? path() : path);
+        if (mine !== asked) return;
         showBanner(null);
         render(data);
         updated.textContent = 'updated ' + new Date().toLocaleTimeString();
       } catch (e) {
+        if (mine !== asked) return;
         if (e.status === 404) { notFound(e.message); return; }
         showBanner(e);
       }
-      setTimeout(tick, POLL_MS);
+      timer = setTimeout(tick, POLL_MS);
     }
     tick();
+    return tick;
   }
 
   // ------------------------------------------------------------------ screens
@@ -133,30 +142,51 @@
     });
   }
 
-  // A long list with a filter: the items whose name contains the filter's text, the first PAGE_ROWS of them drawn by
-  // drawTable, and a line that says how many there are. Returns the function that draws an answer.
-  function filteredList(filter, content, name, noun, drawTable, note) {
-    let last = null;
-    const draw = list => {
-      last = list;
-      const f = filter.value.trim().toLowerCase();
-      const shown = list.filter(x => name(x).toLowerCase().includes(f));
-      content.replaceChildren(drawTable(shown.slice(0, PAGE_ROWS)),
-        el('p', {class: 'note'}, shown.length > PAGE_ROWS ? 'Showing ' + PAGE_ROWS + ' of ' + shown.length + ' '
-          + noun + ': type in the filter to find the others.' : shown.length + ' ' + noun + '.', note || ''));
+  // A long list, paged by the API: a filter by name (sent to the API), the page's rows drawn by drawTable, a line
+  // that says which of how many are shown, and buttons to the previous and next page. The filter, the page and its
+  // size stay in the address (?filter=&offset=&limit=), so a reload or a link shows the same rows.
+  function pagedList(base, key, noun, drawTable, note, extra) {
+    const params = new URLSearchParams(location.search);
+    const filter = el('input', {type: 'search', id: key.replace(/s$/, '') + '-filter', placeholder: 'filter by name',
+      value: params.get('filter') || ''});
+    let offset = Math.max(0, parseInt(params.get('offset') || '0', 10) || 0);
+    const limit = Math.min(1000, Math.max(1, parseInt(params.get('limit') || String(PAGE_ROWS), 10) || PAGE_ROWS));
+    const content = el('div', {}, el('p', {}, 'Loading…'));
+    const prev = el('button', {type: 'button', id: 'page-prev', disabled: true}, '← previous');
+    const next = el('button', {type: 'button', id: 'page-next', disabled: true}, 'next →');
+    const where = el('span', {class: 'note', id: 'page-info'});
+    const query = () => {
+      const p = new URLSearchParams();
+      for (const [k, v] of Object.entries(extra ? extra() : {})) p.set(k, v);
+      if (filter.value.trim()) p.set('filter', filter.value.trim());
+      if (offset) p.set('offset', offset);
+      if (limit !== PAGE_ROWS) p.set('limit', limit);
+      return p.toString();
     };
-    filter.addEventListener('input', () => { if (last) draw(last); });
-    return draw;
+    const remember = () => history.replaceState(null, '', location.pathname + (query() ? '?' + query() : ''));
+    const draw = page => {
+      const rows = page[key];
+      content.replaceChildren(drawTable(rows));
+      where.textContent = page.total === 0 ? 'No ' + noun + (page.filter ? ' match the filter.' : '.')
+        : (page.offset + 1) + '–' + (page.offset + rows.length) + ' of ' + page.total + ' ' + noun
+          + (page.filter ? ' matching the filter' : '') + '.';
+      prev.disabled = page.offset === 0;
+      next.disabled = page.offset + rows.length >= page.total;
+    };
+    const again = live(() => base + (query() ? '?' + query() : ''), draw);
+    const move = to => { offset = Math.max(0, to); remember(); again(); };
+    prev.addEventListener('click', () => move(offset - limit));
+    next.addEventListener('click', () => move(offset + limit));
+    filter.addEventListener('input', () => move(0));
+    return {filter, again: () => move(0), box: el('div', {}, content,
+      el('p', {class: 'pager'}, prev, ' ', next, ' ', where, note ? ' ' + note : ''))};
   }
 
   function topics() {
     document.title = 'Topics · kafkalab UI';
     const params = new URLSearchParams(location.search);
     const internal = el('input', {type: 'checkbox', id: 'show-internal', checked: params.get('internal') === 'true'});
-    const filter = el('input', {type: 'search', id: 'topic-filter', placeholder: 'filter by name',
-      value: params.get('filter') || ''});
-    const content = el('div');
-    const draw = filteredList(filter, content, t => t.name, 'topics', shown =>
+    const list = pagedList('/api/topics', 'topics', 'topics', shown =>
       table(['name', '#partitions', '#replication', '#under-replicated', '#offline', '#messages', '#size',
         'consumer groups (lag)'], shown.map(t => el('tr', {'data-topic': t.name},
         el('td', {}, topicLink(t.name), t.internal ? el('span', {class: 'muted'}, ' internal') : null),
@@ -165,20 +195,13 @@
         num(t.offline, {class: 'num' + (t.offline ? ' warn' : '')}),
         num(t.messages), num(bytes(t.sizeBytes)),
         el('td', {}, t.groups.map((g, i) => [i ? ', ' : '', groupLink(g.id), ' (' + g.lag + ')'])))),
-      {id: 'topics'}), ' Size: one copy of each partition (its leader\'s).');
-    const remember = () => {
-      const p = new URLSearchParams();
-      if (internal.checked) p.set('internal', 'true');
-      if (filter.value) p.set('filter', filter.value);
-      history.replaceState(null, '', '/topics' + (p.toString() ? '?' + p : ''));
-    };
-    internal.addEventListener('change', () => { remember(); content.replaceChildren(el('p', {}, 'Loading…')); });
-    filter.addEventListener('input', remember);
+      {id: 'topics'}), 'Size: one copy of each partition (its leader\'s).',
+      () => internal.checked ? {internal: 'true'} : {});
+    internal.addEventListener('change', list.again);
     main.replaceChildren(el('h1', {}, 'Topics'),
       el('form', {class: 'inline', onsubmit: e => e.preventDefault()},
-        el('label', {}, 'Filter', filter), el('label', {}, el('span', {}, internal, ' show internal topics'))),
-      content);
-    live(() => '/api/topics' + (internal.checked ? '?internal=true' : ''), draw);
+        el('label', {}, 'Filter', list.filter), el('label', {}, el('span', {}, internal, ' show internal topics'))),
+      list.box);
   }
 
   function topic(name) {
@@ -189,6 +212,9 @@
         'Messages'), ' · ', el('a', {href: '/topics'}, 'all topics')),
       content);
     live('/api/topics/' + encodeURIComponent(name), t => content.replaceChildren(
+      el('p', {id: 'replica-brokers'}, 'Brokers holding its replicas: ', (t.brokers || []).map((b, i) => [i ? ', ' : '',
+        el('span', {class: 'broker-status ' + (b.up ? 'status-up' : 'status-down'), 'data-broker': b.id},
+          'broker ' + b.id + ' ' + (b.up ? 'up' : 'down'))])),
       table(['#partition', '#leader', 'replicas', 'in-sync replicas', '#start offset', '#end offset', '#messages',
         '#size'], t.partitions.map(p => el('tr', {'data-partition': p.partition},
         num(p.partition), num(p.leader === null ? 'none' : p.leader, {class: 'num' + (p.leader === null ? ' warn' : '')}),
@@ -201,23 +227,31 @@
         el('td', {}, c.value)))) : el('p', {class: 'muted'}, 'None: every config has the broker\'s default.')));
   }
 
-  // A key, value or header: text, or indented JSON, with a way to see all of a cut one.
+  // A key, value or header: the lab's CustomMessage (its key and value), indented JSON or text, whichever fits first,
+  // with buttons for the other views, and a way to see all of a cut one.
   function valueCell(v, reload) {
     if (v.format === 'null') return el('td', {class: 'muted'}, 'null');
-    const pre = el('pre', {class: 'value'}, v.pretty !== null ? v.pretty : v.text);
-    const tools = [];
-    if (v.format === 'json') {
-      let pretty = true;
-      tools.push(el('button', {type: 'button', class: 'as-text', onclick: e => {
-        pretty = !pretty;
-        pre.textContent = pretty ? v.pretty : v.text;
-        e.target.textContent = pretty ? 'as text' : 'as JSON';
-      }}, 'as text'));
+    const views = [];
+    if (v.customMessage) {
+      views.push(['CustomMessage', () => el('div', {class: 'custom-message'},
+        el('div', {}, el('span', {class: 'muted'}, 'CustomMessage key '), el('code', {class: 'cm-key'}, v.customMessage.key)),
+        el('pre', {class: 'value cm-value'}, v.customMessage.value))]);
     }
+    if (v.format === 'json') views.push(['JSON', () => el('pre', {class: 'value'}, v.pretty)]);
+    views.push(['text', () => el('pre', {class: 'value'}, v.text)]);
+    const shown = el('div', {class: 'view'});
+    const buttons = el('span', {class: 'views'});
+    const show = i => {
+      shown.replaceChildren(views[i][1]());
+      buttons.replaceChildren(...views.map((w, j) => j === i ? null : el('button', {type: 'button',
+        class: 'as-' + w[0].toLowerCase(), onclick: () => show(j)}, 'as ' + w[0])).filter(b => b));
+    };
+    show(0);
+    const tools = [buttons];
     if (v.format === 'binary') tools.push(el('span', {class: 'muted'}, 'binary, base64 '));
     if (v.truncated && reload) tools.push(el('button', {type: 'button', class: 'show-all', onclick: reload},
       'show all ' + v.bytes + ' bytes'));
-    return el('td', {class: 'value-cell'}, pre, tools);
+    return el('td', {class: 'value-cell'}, shown, tools);
   }
 
   function messages(name) {
@@ -265,7 +299,9 @@
           num(rec.partition), num(rec.offset), el('td', {}, new Date(rec.timestamp).toISOString()),
           valueCell(rec.key, full(rec)), valueCell(rec.value, full(rec)),
           el('td', {class: 'headers'}, rec.segment ? el('div', {class: 'segment'}, 'segment ' + (rec.segment.index + 1)
-            + '/' + rec.segment.count + ' (' + rec.segment.read + '/' + rec.segment.count + ' segments read)') : null,
+            + ' of ' + rec.segment.count + (rec.segment.complete ? '' : ' · ' + rec.segment.found + '/'
+            + rec.segment.count + ' segments')) : null,
+          rec.segment && rec.segment.problem ? el('div', {class: 'warn segment-problem'}, rec.segment.problem) : null,
           rec.segment && rec.segment.assembled ? el('div', {class: 'assembled'}, el('strong', {}, 'whole message: '),
             el('pre', {class: 'value'}, rec.segment.assembled.text)) : null,
           rec.headers.filter(h => !(rec.segment && h.key.startsWith('kafkalab.segment.'))).map(h => el('div', {},
@@ -290,7 +326,8 @@
       t.partitions.forEach(p => partition.append(el('option', {value: p.partition}, p.partition)));
       show();
     }).catch(e => { if (e.status === 404) notFound(e.message); else showBanner(e); });
-    api('/api/overview').then(o => { if (!o.readOnly) produceBox.replaceChildren(produceForm(name, show)); })
+    api('/api/overview').then(o => produceBox.replaceChildren(o.readOnly
+      ? el('p', {class: 'note', id: 'read-only'}, 'Read-only (--read-only): producing is off.') : produceForm(name, show)))
       .catch(() => { /* the banner says it */ });
   }
 
@@ -323,16 +360,14 @@
 
   function groups() {
     document.title = 'Consumer groups · kafkalab UI';
-    const filter = el('input', {type: 'search', id: 'group-filter', placeholder: 'filter by id'});
-    const content = el('div');
-    const draw = filteredList(filter, content, g => g.id, 'groups', shown =>
+    const list = pagedList('/api/groups', 'groups', 'groups', shown =>
       table(['group', 'state', 'type', 'topics', '#lag'], shown.map(g => el('tr', {'data-group': g.id},
-        el('td', {}, groupLink(g.id)), el('td', {}, g.state), el('td', {}, g.type),
+        el('td', {}, groupLink(g.id)), el('td', {}, g.state), el('td', {class: 'group-type'}, g.type),
         el('td', {}, g.topics.map((t, i) => [i ? ', ' : '', topicLink(t)])), num(g.lag, {class: 'num lag'}))),
       {id: 'groups'}));
     main.replaceChildren(el('h1', {}, 'Consumer groups'),
-      el('form', {class: 'inline', onsubmit: e => e.preventDefault()}, el('label', {}, 'Filter', filter)), content);
-    live('/api/groups', draw);
+      el('form', {class: 'inline', onsubmit: e => e.preventDefault()}, el('label', {}, 'Filter', list.filter)),
+      list.box);
   }
 
   function group(id) {
@@ -353,7 +388,7 @@
           el('td', {}, m.clientId), el('td', {}, m.host), el('td', {}, m.partitions.join(', ')),
           el('td', {class: 'muted'}, m.memberId)))) : el('p', {class: 'muted'}, 'No members: nobody consumes now.'),
         el('h2', {}, 'Offsets'),
-        table(['topic', '#partition', '#committed', '#end', '#lag'], g.offsets.map(o => el('tr', {
+        table(['topic', '#partition', g.type === 'Share' ? '#start offset' : '#committed', '#end', '#lag'], g.offsets.map(o => el('tr', {
           'data-topic': o.topic, 'data-partition': o.partition},
         el('td', {}, topicLink(o.topic)), num(o.partition), num(o.committed), num(o.end), num(o.lag, {class: 'num lag'}))),
         {id: 'offsets'}));
