@@ -46,6 +46,9 @@ final class ForkedClusters implements BeforeAllCallback {
         ExtensionContext.Store s = Objects.requireNonNull(store, "register @ExtendWith(ForkedClusters.class)");
         return s.getOrComputeIfAbsent(key, k -> new Closing(spec.apply(ForkedKafkaCluster.builder())
                 .brokerProperty("unclean.leader.election.enable", "false")
+                // the controller's check for leaderless partitions (Kafka's default: 5 minutes): each second, so that
+                // unclean election, were it on, would happen within a test
+                .brokerProperty("unclean.leader.election.interval.ms", "1000")
                 .logDirectory(Path.of(System.getProperty("kafkalab.forked.logs", "target/forked-logs"), k))
                 .start()), Closing.class).cluster;
     }

@@ -211,7 +211,11 @@ final class ReliabilityReport {
               that the new controller fences it and elects; the killed nodes restart and every voter catches up.
               After each step the stream must add 300 acknowledged records. A separate consumer reads to the end
               offsets: 0 acknowledged records lost, 0 duplicates, each key's records in the order sent, and every
-              send acknowledged (two in-sync replicas stay up throughout).
+              send acknowledged (two in-sync replicas stay up throughout). Long form only: (d) unclean leader
+              election off, shown: the three brokers are SIGKILLed in turn, the first while the stream goes on (so
+              it misses acknowledged records); restarted alone it must not lead any partition for 4 s (the
+              controller checks for leaderless partitions every second here, `unclean.leader.election.interval.ms`),
+              then the others return, lead, and nothing acknowledged is lost.
             - **Consumer, coordinator's broker SIGKILLed, forked cluster**: one runner per commit policy, their ten
               groups chosen on one offsets partition, so one broker coordinates them all; it is SIGKILLed while
               records flow and restarted. Bound as for the graceful coordinator restart; the committed offsets of
