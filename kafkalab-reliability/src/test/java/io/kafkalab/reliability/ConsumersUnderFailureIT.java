@@ -393,13 +393,13 @@ class ConsumersUnderFailureIT {
         await().atMost(Faults.WAIT).until(() -> ledgers.values().stream().allMatch(l -> l.settled(cluster)));
     }
 
-    private static ConsumerRunner<String, String> start(KafkaCluster cluster, Ledger l, String instanceId) {
+    static ConsumerRunner<String, String> start(KafkaCluster cluster, Ledger l, String instanceId) {
         return l.policy.runner(cluster.bootstrapServers(), l.topic, l.group, instanceId, r -> l.deliver(r.value()),
                 l.listener()).start();
     }
 
     /** Sends {@code count} more records to every policy's topic and waits for the acknowledgments. */
-    private static void produce(Producer<String, String> producer, Map<PolicyCase, Ledger> ledgers, Phase phase,
+    static void produce(Producer<String, String> producer, Map<PolicyCase, Ledger> ledgers, Phase phase,
                                 int count) {
         List<CompletableFuture<?>> acks = new ArrayList<>();
         for (Ledger l : ledgers.values()) {

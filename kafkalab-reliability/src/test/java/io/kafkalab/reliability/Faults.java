@@ -38,6 +38,21 @@ final class Faults {
         return topic;
     }
 
+    /**
+     * Creates a topic replicated as far as the cluster allows: factor 3 and {@code min.insync.replicas=2}, or on
+     * fewer brokers factor and minimum 1.
+     *
+     * @return the unique topic name
+     */
+    static String topic(KafkaCluster cluster, String prefix, int partitions) {
+        if (cluster.brokerIds().size() >= 3) {
+            return replicatedTopic(cluster, prefix, partitions);
+        }
+        String topic = KafkaTestUtils.uniqueTopic(prefix);
+        cluster.createTopic(topic, partitions, 1);
+        return topic;
+    }
+
     /** @return the broker leading {@code partition} of {@code topic} now */
     static int leaderOf(KafkaCluster cluster, String topic, int partition) {
         return cluster.describeTopic(topic).partitions().get(partition).leader();
@@ -58,8 +73,19 @@ final class Faults {
      */
     static <K, V> Map<Integer, List<ConsumerRecord<K, V>>> readToEnd(KafkaCluster cluster, String topic,
                                                                     Deserializer<K> keys, Deserializer<V> values) {
+        return readToEnd(cluster, topic, keys, values, Map.of());
+    }
+
+    /**
+     * {@link #readToEnd(KafkaCluster, String, Deserializer, Deserializer)} with more consumer settings, such as
+     * {@code isolation.level=read_committed}.
+     */
+    static <K, V> Map<Integer, List<ConsumerRecord<K, V>>> readToEnd(KafkaCluster cluster, String topic,
+                                                                    Deserializer<K> keys, Deserializer<V> values,
+                                                                    Map<String, Object> settings) {
         Map<TopicPartition, Long> end = KafkaTestUtils.endOffsets(cluster, topic);
         Map<String, Object> config = new HashMap<>(cluster.adminConfig());
+        config.putAll(settings);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         Map<Integer, List<ConsumerRecord<K, V>>> result = new HashMap<>();

@@ -9,11 +9,9 @@ import io.kafkalab.testkit.KafkaCluster;
 import io.kafkalab.testkit.junit.KafkaTest;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -39,7 +37,6 @@ class ProducerUnderBrokerFailureIT {
     /** A chunk before each bounce, one while the broker is down, one while it restarts, and a last one. */
     static final int CHUNKS = 3 * BOUNCES + 1;
 
-    private static final int PENDING = 0;
     private static final int ACKED = 1;
     private static final int FAILED = 2;
 
@@ -105,39 +102,14 @@ class ProducerUnderBrokerFailureIT {
         long sendMillis = (System.nanoTime() - begin) / 1_000_000;
 
         // a separate consumer reads the whole topic
-        int[] deliveries = new int[MESSAGES];
-        int[] lastSeq = new int[KEYS];
-        java.util.Arrays.fill(lastSeq, -1);
-        long outOfOrder = 0;
-        long foreign = 0;
-        Map<Integer, List<ConsumerRecord<String, String>>> log = Faults.readToEnd(cluster, topic,
-                new StringDeserializer(), new StringDeserializer());
-        for (List<ConsumerRecord<String, String>> partition : log.values()) {
-            for (ConsumerRecord<String, String> r : partition) {
-                int n = Integer.parseInt(r.value());
-                if (!r.key().equals(key(n))) {
-                    foreign++;
-                    continue;
-                }
-                if (deliveries[n]++ == 0) {
-                    int seq = n / KEYS;
-                    if (seq <= lastSeq[n % KEYS]) {
-                        outOfOrder++;
-                    }
-                    lastSeq[n % KEYS] = seq;
-                }
-            }
-        }
-        long acked = 0;
-        long failed = 0;
-        long lost = 0;
-        long duplicates = 0;
-        for (int n = 0; n < MESSAGES; n++) {
-            acked += status.get(n) == ACKED ? 1 : 0;
-            failed += status.get(n) == FAILED ? 1 : 0;
-            lost += status.get(n) == ACKED && deliveries[n] == 0 ? 1 : 0;
-            duplicates += Math.max(0, deliveries[n] - 1);
-        }
+        AckedStream.Verdict v = AckedStream.tally(status, MESSAGES, KEYS, Faults.readToEnd(cluster, topic,
+                new StringDeserializer(), new StringDeserializer()));
+        long foreign = v.foreign();
+        long acked = v.acked();
+        long failed = v.failed();
+        long lost = v.lost();
+        long duplicates = v.duplicates();
+        long outOfOrder = v.outOfOrder();
         LOG.info("producer round: {} sent, {} acked, {} failed (reported, not lost), {} lost, {} duplicates, {} out of"
                         + " key order; produce with {} bounces {} ms", MESSAGES, acked, failed, lost, duplicates,
                 outOfOrder, BOUNCES, sendMillis);

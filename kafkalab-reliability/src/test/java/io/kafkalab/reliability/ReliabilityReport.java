@@ -137,7 +137,11 @@ final class ReliabilityReport {
                 + ".  \nCommand: `" + command + "`.  \nCluster: the testkit's embedded Kafka (3 brokers, one dedicated"
                 + " KRaft controller, so a broker bounce never costs the quorum), topics with replication factor 3 and"
                 + " `min.insync.replicas=2`. Broker stops are graceful (controlled shutdown), but for the crash scenario, where"
-                + " a broker in a child JVM is SIGKILLed; consumer crashes are SIGKILL of a child JVM.";
+                + " a broker in a child JVM is SIGKILLed; consumer crashes are SIGKILL of a child JVM. The rows marked"
+                + " *forked cluster* run on a `ForkedKafkaCluster` of the current version instead: 3 brokers and 3"
+                + " dedicated KRaft controllers, each a child JVM of its own that is SIGKILLed or SIGSTOPped, unclean"
+                + " leader election off, broker session 2 s; " + (LongForm.on() ? "long form" : "short form (CI; `-D"
+                + LongForm.PROPERTY + "=true` for the long one)") + ".";
     }
 
     private static final String METHOD = """
@@ -195,6 +199,28 @@ final class ReliabilityReport {
               (`afterEachRecord`) in a child JVM is killed mid-stream and restarted, and a broker is restarted
               under it. Every message whose segments were all acknowledged must arrive complete with the CRC32C
               and length it was sent with; a delivered message that differs counts as corrupt (must be 0).
+            - **Hard faults, forked cluster** (`HardFaultsIT`): a producer with `AT_LEAST_ONCE` (request timeout 5 s,
+              so that a request to a paused broker is retried elsewhere soon) sends a steady stream (about 1 000
+              records/s, 30 keys, 3 partitions) while (a) the leader of a partition is SIGKILLed, a new leader is
+              elected from the in-sync replicas, and the broker is restarted on its logs and back in sync, 2 times
+              in CI and 3 in the long form, each time the leader of another partition; (b) a leader is SIGSTOPped
+              until the controller has fenced it (leadership moved, out of every ISR) and the stream has gone on,
+              in the long form for at least 6 s (past the producer's request timeout), then SIGCONTed and back in
+              sync; (c) the active KRaft controller (of 3, found with `describeMetadataQuorum`) is SIGKILLed, a new
+              one must be elected and create a topic, and in the long form the leader's broker is SIGKILLed too, so
+              that the new controller fences it and elects; the killed nodes restart and every voter catches up.
+              After each step the stream must add 300 acknowledged records. A separate consumer reads to the end
+              offsets: 0 acknowledged records lost, 0 duplicates, each key's records in the order sent, and every
+              send acknowledged (two in-sync replicas stay up throughout). Long form only: (d) unclean leader
+              election off, shown: the three brokers are SIGKILLed in turn, the first while the stream goes on (so
+              it misses acknowledged records); restarted alone it must not lead any partition for 4 s (the
+              controller checks for leaderless partitions every second here, `unclean.leader.election.interval.ms`),
+              then the others return, lead, and nothing acknowledged is lost.
+            - **Consumer, coordinator's broker SIGKILLed, forked cluster**: one runner per commit policy, their ten
+              groups chosen on one offsets partition, so one broker coordinates them all; it is SIGKILLed while
+              records flow and restarted. Bound as for the graceful coordinator restart; the committed offsets of
+              each group must not go back through the kill, and after `close()` each group has committed to the
+              end of its topic.
             - **Soak**: `-Dkafkalab.soak=5m` repeats every scenario (fresh topics and groups each round) for that
               long and sums the rounds into one row; not part of CI.
             """;
