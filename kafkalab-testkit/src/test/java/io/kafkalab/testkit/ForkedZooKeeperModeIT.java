@@ -26,8 +26,10 @@ import org.junit.jupiter.api.Test;
  * Seed 004's world: Kafka 3.9.1 brokers on a ZooKeeper 3.9.5 server, each in a JVM of its own, asked for through
  * {@code @KafkaTest} (one cluster for the class), serving this build's 4.x clients; the ZooKeeper node's faults.
  */
+// tag::zookeeper[]
 @KafkaTest(version = "3.9.1", zookeeper = true, shared = false)
 class ForkedZooKeeperModeIT {
+// end::zookeeper[]
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -109,8 +111,9 @@ class ForkedZooKeeperModeIT {
         // a metadata change goes through ZooKeeper again, and what was written while it was down is all there
         String after = KafkaTestUtils.uniqueTopic("zk-after");
         cluster.createTopic(after, 1, 3);
-        assertThat(cluster.describeTopic(after).partitions()).singleElement()
-                .satisfies(p -> assertThat(p.replicas()).hasSize(3));
+        // in ZooKeeper mode the controller tells each broker of a new topic on its own: one may not know it yet
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(cluster.describeTopic(after).partitions())
+                .singleElement().satisfies(p -> assertThat(p.replicas()).hasSize(3)));
         assertThat(KafkaTestUtils.consume(cluster, topic, 10, TIMEOUT).stream().map(ConsumerRecord::value)
                 .collect(Collectors.toSet())).hasSize(10);
         assertThat(cluster.runningBrokerIds()).containsExactlyInAnyOrder(0, 1, 2);
@@ -118,17 +121,27 @@ class ForkedZooKeeperModeIT {
     }
 
     @Test
-    void aKilledBrokerStartsAgainOnceZooKeeperDroppedItsOldRegistration(ForkedKafkaCluster cluster) {
+    void aKilledBrokerStartsAgainOnceZooKeeperDroppedItsOldRegistration(ForkedKafkaCluster cluster)
+            throws IOException {
         String topic = KafkaTestUtils.uniqueTopic("zk-broker");
         cluster.createTopic(topic, 3, 3, Map.of("min.insync.replicas", "2"));
         long before = cluster.pid(2).orElseThrow();
+        long registrations = registrations(cluster, 2);
         cluster.killBroker(2);
-        // the old process's ephemeral /brokers/ids/2 lives until its session expires: started at once, the new
-        // process would find it there and exit
+        // the old process's ephemeral /brokers/ids/2 lives until its session expires: until then the cluster still
+        // lists broker 2, so "registered" means registered by the new process
         cluster.startBroker(2);
+        assertThat(registrations(cluster, 2)).as("registrations of broker 2 when startBroker returned")
+                .isEqualTo(registrations + 1);
         assertThat(cluster.pid(2)).isPresent().isNotEqualTo(java.util.OptionalLong.of(before));
         assertThat(cluster.awaitFullyReplicated(topic).partitions()).allSatisfy(p -> assertThat(p.isr()).contains(2));
         assertThat(cluster.state(2)).isEqualTo(NodeState.RUNNING);
+    }
+
+    /** How often broker {@code id}'s processes said they registered in ZooKeeper (its log gathers them all). */
+    private static long registrations(ForkedKafkaCluster cluster, int id) throws IOException {
+        return Files.readAllLines(cluster.logFile(id)).stream()
+                .filter(l -> l.contains("Registered broker " + id + " at path /brokers/ids/" + id)).count();
     }
 
     /** ZooKeeper's four-letter {@code srvr}; empty when nothing answers. */
