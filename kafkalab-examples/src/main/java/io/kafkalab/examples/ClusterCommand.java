@@ -185,7 +185,8 @@ final class ClusterCommand implements Callable<Integer> {
         String version = kafkaVersion != null ? kafkaVersion : zookeeper ? ForkedKafkaCluster.LAST_ZOOKEEPER_VERSION
                 : org.apache.kafka.common.utils.AppInfoParser.getVersion();
         err.printf("Starting %d Kafka %s broker(s), each in its own JVM, %s...%n", brokers, version,
-                zookeeper ? "on a ZooKeeper server at 127.0.0.1:" + zookeeperPort : "and one controller");
+                !zookeeper ? "and one controller" : zookeeperPort == 0 ? "on a ZooKeeper server on a free port"
+                        : "on a ZooKeeper server at 127.0.0.1:" + zookeeperPort);
         return builder.start();
     }
 

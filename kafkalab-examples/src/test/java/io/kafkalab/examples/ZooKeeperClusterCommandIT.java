@@ -59,8 +59,8 @@ class ZooKeeperClusterCommandIT {
         app = ClusterProcess.start(logDir, TIMEOUT_SECONDS, "cluster", "--zookeeper", "--port",
                 String.valueOf(port), "--zookeeper-port", String.valueOf(port + 3));
         zookeeperConnect = app.nextLine();
-        servers = app.nextLine();
         assertThat(zookeeperConnect).isEqualTo("zookeeper.connect=127.0.0.1:" + (port + 3));
+        servers = app.nextLine();
         assertThat(servers).isEqualTo("bootstrap.servers=127.0.0.1:" + port + ",127.0.0.1:" + (port + 1)
                 + ",127.0.0.1:" + (port + 2));
         servers = servers.substring(servers.indexOf('=') + 1);
