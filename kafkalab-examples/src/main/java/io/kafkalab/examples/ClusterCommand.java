@@ -170,6 +170,10 @@ final class ClusterCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--combined runs in this JVM only; with --isolation process, "
                     + "--kafka-version or --zookeeper the controller (or ZooKeeper) runs apart");
         }
+        if (zookeeper && kafkaVersion != null && !kafkaVersion.matches("[0-3]\\..*")) {
+            throw new IllegalArgumentException("--zookeeper needs a --kafka-version before 4.0 (Kafka 4 removed"
+                    + " ZooKeeper mode), but it was " + kafkaVersion);
+        }
         BrokerDistributions.useDefaultsUnlessSet();
         ForkedKafkaCluster.Builder builder = ForkedKafkaCluster.builder().brokers(brokers).port(port);
         if (kafkaVersion != null) {
