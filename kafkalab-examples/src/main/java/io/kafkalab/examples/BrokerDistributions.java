@@ -49,6 +49,30 @@ final class BrokerDistributions {
         }
     }
 
+    /**
+     * @return the first directory in {@value #PROPERTY} that holds a ZooKeeper server's jars
+     *     ({@code zookeeper-<version>.jar} and no Kafka core jar)
+     */
+    static java.util.Optional<Path> zooKeeperDirectory() {
+        String value = System.getProperty(PROPERTY, "");
+        for (String entry : value.split(java.util.regex.Pattern.quote(File.pathSeparator))) {
+            if (entry.isBlank() || !Files.isDirectory(Path.of(entry.trim()))) {
+                continue;
+            }
+            Path dir = Path.of(entry.trim());
+            try (Stream<Path> files = Files.list(dir)) {
+                List<String> names = files.map(f -> f.getFileName().toString()).toList();
+                if (names.stream().anyMatch(n -> n.matches("zookeeper-\\d+\\.\\d+\\.\\d+\\.jar"))
+                        && names.stream().noneMatch(n -> n.matches("kafka_2\\.1[23]-.*\\.jar"))) {
+                    return java.util.Optional.of(dir);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + dir, e);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** @return where each node's log goes: {@code nodes/} in the lab's log directory ({@code kafkalab.log.dir}) */
     static Path nodeLogDirectory() {
         return Path.of(System.getProperty("kafkalab.log.dir", System.getProperty("java.io.tmpdir")), "nodes");

@@ -112,6 +112,15 @@ class ZooKeeperClusterCommandIT {
 
     @Test
     @Order(3)
+    void zkShellIsSeed004sZkCliOnThisZooKeeper() {
+        String zk = zookeeperConnect.substring(zookeeperConnect.indexOf('=') + 1);
+        Cli.Result shell = Cli.withInput("ls /brokers/ids\nget /controller\nquit\n", "zk-shell", "--server", zk);
+        assertThat(shell.code()).isZero();
+        assertThat(shell.out()).contains("Connecting to " + zk).contains("[0, 1, 2]").contains("\"brokerid\":");
+    }
+
+    @Test
+    @Order(4)
     void aZooKeeperSigkillAndRestartUnderTheClusterLosesNoAcknowledgedRecord() throws Exception {
         String topic = KafkaTestUtils.uniqueTopic("zk-kill");
         cluster.createTopic(topic, 3, 3, Map.of("min.insync.replicas", "2"));
@@ -175,7 +184,7 @@ class ZooKeeperClusterCommandIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void killAndStartABrokerThroughStdin() throws Exception {
         String topic = KafkaTestUtils.uniqueTopic("zk-restart");
         cluster.createTopic(topic, 3, 3);
@@ -193,7 +202,7 @@ class ZooKeeperClusterCommandIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void quitEndsEveryChildProcess() throws Exception {
         List<ProcessHandle> children = app.process().toHandle().descendants().toList();
         assertThat(children.stream().filter(ProcessHandle::isAlive)).as("ZooKeeper and 3 brokers").hasSize(4);
