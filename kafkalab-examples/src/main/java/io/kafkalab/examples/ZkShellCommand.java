@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -14,8 +15,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code kafkalab zk-shell}: seed 004's {@code zkCli.sh -server 127.0.0.1:2181}, that is ZooKeeper's own
- * {@code org.apache.zookeeper.ZooKeeperMain} in a child JVM on the ZooKeeper jars the build resolved, its input and
- * output passed through.
+ * {@code org.apache.zookeeper.ZooKeeperMain} in a child JVM on the ZooKeeper jars the build resolved: on this
+ * process's own terminal when it reads {@code System.in}, else with its input and output passed through.
  */
 @Command(name = "zk-shell", mixinStandardHelpOptions = true,
         description = {"ZooKeeper's shell (zkCli.sh) on the ZooKeeper of ./kafkalab cluster --zookeeper: "
@@ -40,9 +41,20 @@ final class ZkShellCommand implements Callable<Integer> {
         Path lib = BrokerDistributions.zooKeeperDirectory().orElseThrow(() -> new IllegalArgumentException(
                 "no ZooKeeper jars in " + System.getProperty(BrokerDistributions.PROPERTY)
                         + "; build them with ./kafkalab (kafkalab-testkit/brokers/zookeeper-*/target/lib)"));
+        // ZooKeeper logs through Logback, whose default is DEBUG on the console: warnings only, as in a shell
+        Path logging = Files.createTempFile("kafkalab-zk-shell-", ".xml");
+        logging.toFile().deleteOnExit();
+        Files.writeString(logging, "<configuration><appender name=\"err\" class=\"ch.qos.logback.core.ConsoleAppender\">"
+                + "<target>System.err</target><encoder><pattern>%p %m%n</pattern></encoder></appender>"
+                + "<root level=\"WARN\"><appender-ref ref=\"err\"/></root></configuration>");
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", lib.resolve("*").toString(),
+                "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=" + logging,
+                "-cp", lib.resolve("*").toString(),
                 "org.apache.zookeeper.ZooKeeperMain", "-server", server);
+        if (root.in == System.in) {
+            // the launcher's own terminal: the shell reads it itself, with its line editor and history
+            return new ProcessBuilder(command).inheritIO().start().waitFor();
+        }
         Process shell = new ProcessBuilder(command).redirectErrorStream(true).start();
         Thread input = new Thread(() -> pump(root.in, shell.getOutputStream()), "kafkalab-zk-shell-input");
         input.setDaemon(true);
