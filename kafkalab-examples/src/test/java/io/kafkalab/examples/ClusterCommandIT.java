@@ -3,21 +3,14 @@ package io.kafkalab.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kafkalab.testkit.KafkaTestUtils;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Node;
@@ -33,15 +26,13 @@ class ClusterCommandIT {
     @TempDir
     Path logDir;
 
+    private ClusterProcess app;
     private Process process;
-    private final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
-    private final List<String> allStdout = new ArrayList<>();
-    private Writer stdin;
 
     @AfterEach
     void killLeftover() {
-        if (process != null && process.isAlive()) {
-            process.destroyForcibly();
+        if (app != null) {
+            app.close();
         }
     }
 
@@ -75,12 +66,16 @@ class ClusterCommandIT {
         assertThat(nextLine()).isEqualTo("broker 1 started");
         send("stop 7");
         assertThat(nextLine()).isEqualTo("error: no broker with id 7; brokers are [0, 1, 2]");
+        // signals need a process per node
+        send("kill 1");
+        assertThat(nextLine()).isEqualTo("kill needs --isolation process (each node its own JVM to signal); this"
+                + " cluster runs in this JVM, where stop <id> and start <id> work");
 
         process.destroy(); // SIGTERM
         assertThat(process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("exits within 60 s of SIGTERM").isTrue();
         assertThat(process.exitValue()).isEqualTo(143);
         assertThat(stderr()).contains("Cluster stopped in");
-        assertThat(allStdout).filteredOn(l -> l.startsWith("bootstrap.servers=")).hasSize(1);
+        assertThat(app.allStdout()).filteredOn(l -> l.startsWith("bootstrap.servers=")).hasSize(1);
         for (int p = port; p < port + 3; p++) {
             try (ServerSocket s = new ServerSocket()) {
                 s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), p));
@@ -123,41 +118,19 @@ class ClusterCommandIT {
     }
 
     private void start(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Dkafkalab.log.dir=" + logDir, "-jar", System.getProperty("kafkalab.examples.jar")));
-        command.addAll(List.of(args));
-        process = new ProcessBuilder(command).redirectError(logDir.resolve("stderr.txt").toFile()).start();
-        stdin = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    synchronized (allStdout) {
-                        allStdout.add(line);
-                    }
-                    stdout.add(line);
-                }
-            } catch (IOException e) {
-                stdout.add("<stdout failed: " + e + ">");
-            }
-        }, "cluster-stdout");
-        reader.setDaemon(true);
-        reader.start();
+        app = ClusterProcess.start(logDir, TIMEOUT_SECONDS, args);
+        process = app.process();
     }
 
     private void send(String command) throws IOException {
-        stdin.write(command + "\n");
-        stdin.flush();
+        app.send(command);
     }
 
     private String nextLine() throws Exception {
-        String line = stdout.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        assertThat(line).as("a line on stdout within %d s; stderr:%n%s", TIMEOUT_SECONDS, stderr()).isNotNull();
-        return line;
+        return app.nextLine();
     }
 
     private String stderr() throws IOException {
-        return Files.readString(logDir.resolve("stderr.txt"));
+        return app.stderr();
     }
 }

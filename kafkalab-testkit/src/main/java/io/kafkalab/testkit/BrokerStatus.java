@@ -7,11 +7,13 @@ import java.util.Set;
  * A snapshot of one node of a cluster.
  *
  * @param id          the node id ({@code node.id})
- * @param roles       {@code broker}, {@code controller} or both, as in {@code process.roles}
+ * @param roles       {@code broker}, {@code controller} or both, as in {@code process.roles}; {@code zookeeper} for
+ *                    the ZooKeeper server of a ZooKeeper-mode {@link ForkedKafkaCluster}
  * @param listener    {@code host:port} of the client listener (brokers) or of the controller listener
  *                    (controller-only nodes)
  * @param running     whether the node is running now
- * @param quorumLeader whether this node is the active controller (the leader of the metadata quorum)
+ * @param quorumLeader whether this node is the active controller (the leader of the metadata quorum; in ZooKeeper
+ *                    mode the broker that ZooKeeper elected controller)
  */
 public record BrokerStatus(int id, Set<String> roles, String listener, boolean running, boolean quorumLeader) {
 

@@ -8,6 +8,7 @@ import io.kafkalab.testkit.internal.KafkaDistributions;
 import io.kafkalab.testkit.internal.LazyAdmin;
 import io.kafkalab.testkit.internal.ParentWatchdogMain;
 import io.kafkalab.testkit.internal.Ports;
+import io.kafkalab.testkit.internal.ZooKeeperMode;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -71,6 +73,11 @@ import org.slf4j.LoggerFactory;
  * {@link #close()} stops them (brokers first, then controllers). One limit: a child that is paused
  * ({@link #pauseBroker(int)}) when this JVM is killed stays stopped until it gets SIGCONT or SIGKILL.
  *
+ * <p><b>ZooKeeper mode.</b> {@link Builder#zookeeper()} runs the world before Kafka 4: one ZooKeeper server (node
+ * {@link #ZOOKEEPER_ID}, {@code QuorumPeerMain} on a standalone {@code zoo.cfg}, as {@code zkServer.sh start} runs it)
+ * and Kafka 3.x brokers on it ({@code zookeeper.connect}; no controllers, no storage format). The {@code *Node}
+ * methods stop, kill, pause, resume and start the ZooKeeper node too; {@link #zooKeeperConnect()} says where it is.
+ *
  * <p><b>Versions.</b> {@link Builder#version(String)} picks the broker jars of that version from the directories in
  * the system property {@code kafkalab.kafka.distributions} (the testkit's build fills
  * {@code brokers/kafka-*}{@code /target/lib}); {@link Builder#classPath(Path)} takes any directory of jars, such as
@@ -91,6 +98,10 @@ public final class ForkedKafkaCluster implements KafkaCluster {
 
     /** Node id of the first controller; more controllers take the following ids. */
     public static final int FIRST_CONTROLLER_ID = 3000;
+    /** Node id of the ZooKeeper server in {@link Builder#zookeeper() ZooKeeper mode}. */
+    public static final int ZOOKEEPER_ID = 4000;
+    /** The last Kafka release line with ZooKeeper mode, and the version {@link Builder#zookeeper()} defaults to. */
+    public static final String LAST_ZOOKEEPER_VERSION = "3.9.1";
     /** JVM options of every child unless {@link Builder#jvmOptions(List)} replaces them: small heap, quick start. */
     public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true");
@@ -109,9 +120,12 @@ public final class ForkedKafkaCluster implements KafkaCluster {
     private final String version;
     private final Path dataDir;
     private final boolean deleteDataDir;
-    private final String clusterId;
+    /** Formatted with (KRaft); in ZooKeeper mode the brokers' own, read once they are up. */
+    private volatile String clusterId;
     private final Map<Integer, ForkedNode> nodes = new LinkedHashMap<>();
     private final String bootstrapServers;
+    /** {@code host:port} of ZooKeeper in ZooKeeper mode, else null. */
+    private final String zooKeeperConnect;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final LazyAdmin admin = new LazyAdmin(() -> {
         Map<String, Object> config = adminConfig();
@@ -125,17 +139,23 @@ public final class ForkedKafkaCluster implements KafkaCluster {
 
     private ForkedKafkaCluster(Builder spec) {
         this.spec = spec;
-        String classPath;
+        Path lib;
         if (spec.classPath != null) {
             this.version = KafkaDistributions.versionOf(spec.classPath).orElse("unknown");
-            classPath = spec.classPath.resolve("*").toString();
+            lib = spec.classPath;
         } else {
-            this.version = spec.version != null ? spec.version : AppInfoParser.getVersion();
-            Path lib = spec.version != null ? KafkaDistributions.require(version)
+            this.version = spec.version != null ? spec.version
+                    : spec.zookeeper ? LAST_ZOOKEEPER_VERSION : AppInfoParser.getVersion();
+            lib = spec.version != null || spec.zookeeper ? KafkaDistributions.require(version)
                     : KafkaDistributions.find(version).orElse(null);
-            // the default version without a directory: the broker jars on this JVM's own class path
-            classPath = lib != null ? lib.resolve("*").toString() : System.getProperty("java.class.path");
         }
+        if (spec.zookeeper && !Builder.hasZooKeeperMode(version)) {
+            throw new IllegalArgumentException("zookeeper() needs Kafka brokers before 4.0 (Kafka 4 removed"
+                    + " ZooKeeper mode), but " + lib + " holds Kafka " + version);
+        }
+        Path zooKeeperLib = spec.zookeeper ? KafkaDistributions.requireZooKeeper(lib) : null;
+        // the default version without a directory: the broker jars on this JVM's own class path
+        String classPath = lib != null ? lib.resolve("*").toString() : System.getProperty("java.class.path");
         try {
             this.deleteDataDir = spec.dataDirectory == null;
             this.dataDir = deleteDataDir ? Files.createTempDirectory("kafkalab-forked-")
@@ -145,12 +165,23 @@ public final class ForkedKafkaCluster implements KafkaCluster {
         }
         this.clusterId = DataDirectories.existingClusterId(dataDir).orElseGet(() -> Uuid.randomUuid().toString());
         List<String> java = javaCommand(classPath);
-        List<Integer> brokerPorts = Ports.free(spec.brokers);
-        List<Integer> controllerPorts = Ports.free(spec.controllers);
+        int others = spec.zookeeper ? 1 : spec.controllers;
+        List<Integer> free = Ports.free(spec.brokers + others);
+        List<Integer> brokerPorts = spec.port > 0 ? IntStream.range(0, spec.brokers).mapToObj(i -> spec.port + i)
+                .toList() : free.subList(0, spec.brokers);
+        List<Integer> controllerPorts = free.subList(spec.brokers, spec.brokers + others);
+        this.bootstrapServers = brokerPorts.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
+        Path logs = spec.logDirectory != null ? spec.logDirectory : dataDir.resolve("logs");
+        if (spec.zookeeper) {
+            this.zooKeeperConnect = "127.0.0.1:" + (spec.zookeeperPort > 0 ? spec.zookeeperPort
+                    : controllerPorts.get(0));
+            addZooKeeperNodes(zooKeeperLib, brokerPorts, logs, java);
+            return;
+        }
+        this.zooKeeperConnect = null;
         String voters = IntStream.range(0, spec.controllers)
                 .mapToObj(i -> (FIRST_CONTROLLER_ID + i) + "@127.0.0.1:" + controllerPorts.get(i))
                 .collect(Collectors.joining(","));
-        Path logs = spec.logDirectory != null ? spec.logDirectory : dataDir.resolve("logs");
         for (int i = 0; i < spec.brokers + spec.controllers; i++) {
             boolean broker = i < spec.brokers;
             int id = broker ? i : FIRST_CONTROLLER_ID + i - spec.brokers;
@@ -175,10 +206,27 @@ public final class ForkedKafkaCluster implements KafkaCluster {
             nodes.put(id, new ForkedNode(id, Set.of(broker ? "broker" : "controller"), nodeDir,
                     logs.resolve("node-" + id + ".log"), java, p, listener));
         }
-        this.bootstrapServers = brokerPorts.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
     }
 
-    /** @return a builder: 3 brokers, 1 controller, the clients' Kafka version */
+    /** ZooKeeper mode: the brokers on {@link #zooKeeperConnect}, then the ZooKeeper server on its own class path. */
+    private void addZooKeeperNodes(Path zooKeeperLib, List<Integer> brokerPorts, Path logs, List<String> java) {
+        for (int id = 0; id < spec.brokers; id++) {
+            Path nodeDir = dataDir.resolve("node-" + id);
+            String listener = "127.0.0.1:" + brokerPorts.get(id);
+            Map<String, String> p = ZooKeeperMode.brokerProperties(id, zooKeeperConnect, listener, nodeDir);
+            p.putAll(BrokerDefaults.forBrokers(spec.brokers));
+            p.putAll(spec.brokerProperties);
+            nodes.put(id, new ForkedNode(id, ForkedNode.Kind.ZOOKEEPER_BROKER, Set.of("broker"), nodeDir,
+                    logs.resolve("node-" + id + ".log"), java, p, listener));
+        }
+        Path zkDir = dataDir.resolve("node-" + ZOOKEEPER_ID);
+        int zkPort = Integer.parseInt(zooKeeperConnect.substring(zooKeeperConnect.lastIndexOf(':') + 1));
+        nodes.put(ZOOKEEPER_ID, new ForkedNode(ZOOKEEPER_ID, ForkedNode.Kind.ZOOKEEPER, Set.of("zookeeper"), zkDir,
+                logs.resolve("node-" + ZOOKEEPER_ID + ".log"), javaCommand(zooKeeperLib.resolve("*").toString()),
+                ZooKeeperMode.zooCfg(zkDir, zkPort), zooKeeperConnect));
+    }
+
+    /** @return a builder: 3 brokers, 1 controller (KRaft), the clients' Kafka version, free ports */
     public static Builder builder() {
         return new Builder();
     }
@@ -202,6 +250,11 @@ public final class ForkedKafkaCluster implements KafkaCluster {
                     "status=warn", "shutdownHook=disable", "appender.out.type=Console", "appender.out.name=out",
                     "appender.out.layout.type=PatternLayout", "appender.out.layout.pattern=[%d] %p %m (%c)%n",
                     "rootLogger.level=INFO", "rootLogger.appenderRef.out.ref=out", ""));
+            // ZooKeeper 3.9 logs through Logback
+            Files.writeString(launcher.resolve("logback.xml"), String.join(System.lineSeparator(),
+                    "<configuration>", "  <appender name=\"out\" class=\"ch.qos.logback.core.ConsoleAppender\">",
+                    "    <encoder><pattern>[%d] %p %m \\(%c\\)%n</pattern></encoder>", "  </appender>",
+                    "  <root level=\"INFO\"><appender-ref ref=\"out\"/></root>", "</configuration>", ""));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the child JVM launcher into " + launcher, e);
         }
@@ -210,6 +263,7 @@ public final class ForkedKafkaCluster implements KafkaCluster {
         command.addAll(spec.jvmOptions);
         command.add("-Dlog4j.configuration=" + launcher.resolve("log4j.properties").toUri());
         command.add("-Dlog4j2.configurationFile=" + launcher.resolve("log4j2.properties"));
+        command.add("-Dlogback.configurationFile=" + launcher.resolve("logback.xml"));
         command.add("-cp");
         command.add(launcher + File.pathSeparator + classPath);
         return command;
@@ -221,11 +275,18 @@ public final class ForkedKafkaCluster implements KafkaCluster {
             parallel(List.copyOf(nodes.values()), "format", spec.startupTimeout,
                     n -> n.formatIfNeeded(clusterId, spec.startupTimeout));
             long formatted = System.nanoTime();
-            nodes.values().forEach(ForkedNode::start);
+            // ZooKeeper serves before the brokers start: a broker that cannot reach it within
+            // zookeeper.connection.timeout.ms exits
+            nodes.values().stream().filter(ForkedNode::isZooKeeper).forEach(this::startAndAwait);
+            nodes.values().stream().filter(n -> n.state() == NodeState.STOPPED).forEach(ForkedNode::start);
             awaitBrokers(brokerIds());
-            LOG.info("Forked Kafka {} cluster {} up in {} ms (format {} ms): {}, bootstrap.servers={}", version,
+            if (zooKeeperConnect != null) {
+                clusterId = await(admin().describeCluster().clusterId(), "cluster id");
+            }
+            LOG.info("Forked Kafka {} cluster {} up in {} ms (format {} ms): {}, bootstrap.servers={}{}", version,
                     clusterId, (System.nanoTime() - begin) / 1_000_000, (formatted - begin) / 1_000_000,
-                    nodes.keySet(), bootstrapServers);
+                    nodes.keySet(), bootstrapServers, zooKeeperConnect().map(z -> ", zookeeper.connect=" + z)
+                            .orElse(""));
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -238,9 +299,20 @@ public final class ForkedKafkaCluster implements KafkaCluster {
         return version;
     }
 
-    /** @return the cluster id the storage was formatted with */
+    /**
+     * @return the cluster id the storage was formatted with; in ZooKeeper mode the one the first broker wrote into
+     *     ZooKeeper
+     */
     public String clusterId() {
         return clusterId;
+    }
+
+    /**
+     * @return {@code 127.0.0.1:<port>} of the ZooKeeper server in ZooKeeper mode (the brokers'
+     *     {@code zookeeper.connect}); empty for a KRaft cluster
+     */
+    public Optional<String> zooKeeperConnect() {
+        return Optional.ofNullable(zooKeeperConnect);
     }
 
     /** @return the directory that holds every node's data */
@@ -248,7 +320,7 @@ public final class ForkedKafkaCluster implements KafkaCluster {
         return dataDir;
     }
 
-    /** @return every node id: brokers, then controllers */
+    /** @return every node id: brokers, then controllers (or the ZooKeeper server) */
     public List<Integer> nodeIds() {
         return List.copyOf(nodes.keySet());
     }
@@ -307,13 +379,35 @@ public final class ForkedKafkaCluster implements KafkaCluster {
                 .map(ForkedNode::id).toList();
     }
 
-    /** @return every node; {@code running} is false for a paused one too */
+    /**
+     * @return every node; {@code running} is false for a paused one too; in ZooKeeper mode the ZooKeeper server
+     *     has the role {@code zookeeper}, and the active controller is the broker that ZooKeeper elected
+     */
     @Override
     public List<BrokerStatus> status() {
         OptionalInt leader = nodes.values().stream().anyMatch(n -> !n.isBroker() && n.state() == NodeState.RUNNING)
                 ? activeControllerId() : OptionalInt.empty();
         return nodes.values().stream().map(n -> new BrokerStatus(n.id(), n.roles(), n.listener(),
                 n.state() == NodeState.RUNNING, leader.isPresent() && leader.getAsInt() == n.id())).toList();
+    }
+
+    /** In ZooKeeper mode the controller broker (ZooKeeper's {@code /controller}), else the KRaft quorum's leader. */
+    @Override
+    public OptionalInt activeControllerId() {
+        if (zooKeeperConnect == null) {
+            return KafkaCluster.super.activeControllerId();
+        }
+        try {
+            Node controller = admin().describeCluster(new DescribeClusterOptions().timeoutMs(
+                    (int) spec.operationTimeout.toMillis())).controller()
+                    .get(spec.operationTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return controller == null || controller.isEmpty() ? OptionalInt.empty() : OptionalInt.of(controller.id());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OptionalInt.empty();
+        } catch (ExecutionException | TimeoutException e) {
+            return OptionalInt.empty();
+        }
     }
 
     /**
@@ -417,7 +511,7 @@ public final class ForkedKafkaCluster implements KafkaCluster {
 
     /**
      * {@link #startBroker(int)} for any node: a broker is up once registered with the controller, a controller once
-     * its listener accepts connections.
+     * its listener accepts connections, ZooKeeper once it serves (it answers {@code srvr} with its mode).
      *
      * @param nodeId a node id from {@link #nodeIds()}
      * @throws IllegalStateException when its process is alive, or the cluster is closed
@@ -432,10 +526,20 @@ public final class ForkedKafkaCluster implements KafkaCluster {
             throw new IllegalStateException("node " + nodeId + " is already running (" + node.state() + ")");
         }
         long begin = System.nanoTime();
-        node.start();
+        if (node.isBroker() && zooKeeperConnect != null) {
+            // a killed broker's registration (an ephemeral znode) stays until its ZooKeeper session expires; a new
+            // process that found it there would fail to register and exit
+            awaitUp(() -> !registered().contains(nodeId), List.of(), "the registration of broker " + nodeId
+                    + "'s last process to expire");
+        }
+        if (node.isZooKeeper()) {
+            startAndAwait(node);
+        } else {
+            node.start();
+        }
         if (node.isBroker()) {
             awaitBrokers(List.of(nodeId));
-        } else {
+        } else if (!node.isZooKeeper()) {
             awaitUp(() -> accepts(node.listener()), List.of(node), "controller " + nodeId + " to listen");
         }
         LOG.info("node {} started in {} ms", nodeId, (System.nanoTime() - begin) / 1_000_000);
@@ -516,13 +620,14 @@ public final class ForkedKafkaCluster implements KafkaCluster {
         return node;
     }
 
+    private Set<Integer> registered() {
+        return await(admin().describeCluster(new DescribeClusterOptions().timeoutMs(1_000)).nodes(),
+                "describe cluster").stream().map(Node::id).collect(Collectors.toSet());
+    }
+
     private void awaitBrokers(List<Integer> ids) {
         List<ForkedNode> watched = List.copyOf(nodes.values());
-        awaitUp(() -> {
-            Set<Integer> registered = await(admin().describeCluster(new DescribeClusterOptions().timeoutMs(1_000))
-                    .nodes(), "describe cluster").stream().map(Node::id).collect(Collectors.toSet());
-            return registered.containsAll(ids);
-        }, watched.stream().filter(n -> ids.contains(n.id()) || !n.isBroker()).toList(), "brokers " + ids
+        awaitUp(() -> registered().containsAll(ids), watched.stream().filter(n -> ids.contains(n.id()) || !n.isBroker()).toList(), "brokers " + ids
                 + " to register");
     }
 
@@ -553,6 +658,14 @@ public final class ForkedKafkaCluster implements KafkaCluster {
                 throw new KafkaClusterException("interrupted while waiting for " + what, e);
             }
         }
+    }
+
+    private void startAndAwait(ForkedNode zooKeeper) {
+        zooKeeper.start();
+        String listener = zooKeeper.listener();
+        int colon = listener.lastIndexOf(':');
+        awaitUp(() -> ZooKeeperMode.serves(listener.substring(0, colon), Integer.parseInt(listener.substring(colon + 1))),
+                List.of(zooKeeper), "ZooKeeper " + zooKeeper.id() + " to serve on " + listener);
     }
 
     private static boolean accepts(String hostPort) {
@@ -596,7 +709,8 @@ public final class ForkedKafkaCluster implements KafkaCluster {
 
     @Override
     public String toString() {
-        return "ForkedKafkaCluster[Kafka " + version + ", " + bootstrapServers + "]";
+        return "ForkedKafkaCluster[Kafka " + version + ", " + bootstrapServers
+                + (zooKeeperConnect != null ? ", zookeeper.connect=" + zooKeeperConnect : "") + "]";
     }
 
     /**
@@ -606,6 +720,10 @@ public final class ForkedKafkaCluster implements KafkaCluster {
     public static final class Builder {
         private int brokers = 3;
         private int controllers = 1;
+        private boolean controllersSet;
+        private boolean zookeeper;
+        private int port;
+        private int zookeeperPort;
         private String version;
         private Path classPath;
         private Path dataDirectory;
@@ -640,7 +758,56 @@ public final class ForkedKafkaCluster implements KafkaCluster {
                 throw new IllegalArgumentException("controllers must be 1, 3 or 5, but was " + controllers);
             }
             this.controllers = controllers;
+            this.controllersSet = true;
             return this;
+        }
+
+        /**
+         * ZooKeeper mode, seed 004's world before Kafka 4: one ZooKeeper server (node id {@link #ZOOKEEPER_ID},
+         * {@code QuorumPeerMain} on a standalone {@code zoo.cfg} bound to 127.0.0.1, as {@code zkServer.sh start}
+         * runs it) and the brokers on it ({@code zookeeper.connect}, {@code broker.id}; no KRaft controllers, no
+         * storage format). Needs brokers before Kafka 4.0; without {@link #version(String)} or
+         * {@link #classPath(Path)} the version is {@value ForkedKafkaCluster#LAST_ZOOKEEPER_VERSION}. The ZooKeeper
+         * server runs the jars of the first directory in {@code kafkalab.kafka.distributions} that holds
+         * {@code zookeeper-<version>.jar} and no Kafka (the build's {@code brokers/zookeeper-3.9.5}), else those of
+         * the brokers' own directory (the ZooKeeper their client connects with, as Kafka 3's
+         * {@code zookeeper-server-start.sh} does).
+         *
+         * @return this
+         */
+        public Builder zookeeper() {
+            this.zookeeper = true;
+            return this;
+        }
+
+        /**
+         * @param port client port of broker 0; broker i listens on {@code port + i}; 0 (the default) picks free ports
+         * @return this
+         */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be between 0 and 65535, but was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * @param port ZooKeeper's client port in {@link #zookeeper() ZooKeeper mode}; 0 (the default) picks a free
+         *             one
+         * @return this
+         */
+        public Builder zookeeperPort(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("zookeeperPort must be between 0 and 65535, but was " + port);
+            }
+            this.zookeeperPort = port;
+            return this;
+        }
+
+        /** Whether a Kafka version still has ZooKeeper mode (before 4.0); an unknown one is given the benefit. */
+        static boolean hasZooKeeperMode(String version) {
+            return !version.matches("\\d+\\..*") || Integer.parseInt(version.substring(0, version.indexOf('.'))) < 4;
         }
 
         /**
@@ -750,17 +917,39 @@ public final class ForkedKafkaCluster implements KafkaCluster {
         }
 
         /**
-         * Formats every node's storage and starts every node, each in a child JVM, and blocks until every broker is
-         * registered.
+         * Formats every KRaft node's storage and starts every node, each in a child JVM (in ZooKeeper mode ZooKeeper
+         * first, until it serves), and blocks until every broker is registered.
          *
          * @return the running cluster; close it when done
+         * @throws IllegalArgumentException when settings conflict: controllers or a Kafka 4 version with
+         *                                  {@link #zookeeper()}, ports out of range or shared
          * @throws KafkaClusterException when there are no jars of the version, or a node fails or is not up within
          *                               the startup timeout (with the end of its log); what started is stopped again
          */
         public ForkedKafkaCluster start() {
+            if (zookeeper && controllersSet) {
+                throw new IllegalArgumentException("controllers is KRaft's: a zookeeper() cluster has none, but"
+                        + " controllers was " + controllers);
+            }
+            if (zookeeper && version != null && !hasZooKeeperMode(version)) {
+                throw new IllegalArgumentException("zookeeper() needs a Kafka version before 4.0 (Kafka 4 removed"
+                        + " ZooKeeper mode), but version was " + version);
+            }
+            if (port > 0 && port + brokers - 1 > 65535) {
+                throw new IllegalArgumentException("port + brokers - 1 must be at most 65535, but port was " + port
+                        + " with " + brokers + " brokers");
+            }
+            if (zookeeper && zookeeperPort > 0 && port > 0 && zookeeperPort >= port && zookeeperPort < port + brokers) {
+                throw new IllegalArgumentException("zookeeperPort must not be a broker's port (" + port + "-"
+                        + (port + brokers - 1) + "), but was " + zookeeperPort);
+            }
             Builder copy = new Builder();
             copy.brokers = brokers;
             copy.controllers = controllers;
+            copy.controllersSet = controllersSet;
+            copy.zookeeper = zookeeper;
+            copy.port = port;
+            copy.zookeeperPort = zookeeperPort;
             copy.version = version;
             copy.classPath = classPath;
             copy.dataDirectory = dataDirectory;

@@ -36,16 +36,7 @@ class ForkedKafkaVersionsIT {
             KafkaTestUtils.produce(cluster, topic, 30, i -> new ProducerRecord<>(topic, "k" + i % 5, "v" + i));
 
             String group = KafkaTestUtils.uniqueGroup("v391");
-            List<ConsumerRecord<String, String>> read = new ArrayList<>();
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
-                    KafkaTestUtils.consumerConfig(cluster, group))) {
-                consumer.subscribe(List.of(topic));
-                long deadline = System.nanoTime() + TIMEOUT.toNanos();
-                while (read.size() < 30 && System.nanoTime() < deadline) {
-                    consumer.poll(Duration.ofMillis(500)).forEach(read::add);
-                }
-                consumer.commitSync(TIMEOUT);
-            }
+            List<ConsumerRecord<String, String>> read = consumeAndCommit(cluster, topic, group, 30);
             assertThat(read).hasSize(30);
             Map<TopicPartition, Long> committed = KafkaTestUtils.committedOffsets(cluster, group);
             assertThat(committed).isEqualTo(KafkaTestUtils.endOffsets(cluster, topic));
@@ -63,5 +54,21 @@ class ForkedKafkaVersionsIT {
             assertThat(cluster.describeTopic(topic).partitions()).allSatisfy(p -> assertThat(p.isr()).contains(leader));
             assertThat(KafkaTestUtils.consume(cluster, topic, 40, TIMEOUT)).hasSize(40);
         }
+    }
+
+    /** A group member reads up to {@code count} records (bounded by 30 s) and commits what it read. */
+    static List<ConsumerRecord<String, String>> consumeAndCommit(KafkaCluster cluster, String topic, String group,
+                                                                 int count) {
+        List<ConsumerRecord<String, String>> read = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+                KafkaTestUtils.consumerConfig(cluster, group))) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (read.size() < count && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(read::add);
+            }
+            consumer.commitSync(TIMEOUT);
+        }
+        return read;
     }
 }

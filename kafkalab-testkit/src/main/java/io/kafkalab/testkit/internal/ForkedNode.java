@@ -21,17 +21,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Kafka node in a child JVM of its own: {@code kafka.Kafka <server.properties>} behind
- * {@link ParentWatchdogMain}, its storage formatted by {@code kafka.tools.StorageTool} in a child JVM too, all of
- * its output appended to one log file. Knows its process and whether it is paused; every wait is bounded. Thread
- * safe. Not part of the API.
+ * One node in a child JVM of its own, behind {@link ParentWatchdogMain}: a Kafka node
+ * ({@code kafka.Kafka <server.properties>}; a KRaft one's storage formatted by {@code kafka.tools.StorageTool} in a
+ * child JVM too) or a ZooKeeper server ({@code QuorumPeerMain <zoo.cfg>}), all of its output appended to one log
+ * file. Knows its process and whether it is paused; every wait is bounded. Thread safe. Not part of the API.
  */
 public final class ForkedNode {
+
+    /** What a node's JVM runs, and whether its storage is formatted first. */
+    public enum Kind {
+        /** A KRaft broker or controller: {@code kafka-storage.sh format}, then {@code kafka-server-start.sh}. */
+        KRAFT("kafka.Kafka", true),
+        /** A broker on ZooKeeper: {@code kafka-server-start.sh}; the broker writes its {@code meta.properties}. */
+        ZOOKEEPER_BROKER("kafka.Kafka", false),
+        /** A ZooKeeper server on its {@code zoo.cfg}, the main class {@code zkServer.sh start} runs. */
+        ZOOKEEPER("org.apache.zookeeper.server.quorum.QuorumPeerMain", false);
+
+        private final String mainClass;
+        private final boolean formatted;
+
+        Kind(String mainClass, boolean formatted) {
+            this.mainClass = mainClass;
+            this.formatted = formatted;
+        }
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(ForkedNode.class);
     private static final Duration SIGNAL_TIMEOUT = Duration.ofSeconds(10);
 
     private final int id;
+    private final Kind kind;
     private final Set<String> roles;
     private final Path logDir;
     private final Path propertiesFile;
@@ -54,7 +73,23 @@ public final class ForkedNode {
      */
     public ForkedNode(int id, Set<String> roles, Path logDir, Path logFile, List<String> javaCommand,
                       Map<String, String> config, String listener) {
+        this(id, Kind.KRAFT, roles, logDir, logFile, javaCommand, config, listener);
+    }
+
+    /**
+     * @param id          node id
+     * @param kind        what the JVM runs
+     * @param roles       "broker", "controller" or "zookeeper"
+     * @param logDir      the node's data directory ({@code log.dirs}, or ZooKeeper's {@code dataDir})
+     * @param logFile     where the child's standard output and error go
+     * @param javaCommand the java executable, JVM options and class path, up to the main class
+     * @param config      complete server properties (or {@code zoo.cfg} entries)
+     * @param listener    host:port shown in status
+     */
+    public ForkedNode(int id, Kind kind, Set<String> roles, Path logDir, Path logFile, List<String> javaCommand,
+                      Map<String, String> config, String listener) {
         this.id = id;
+        this.kind = kind;
         this.roles = Set.copyOf(roles);
         this.logDir = logDir;
         this.propertiesFile = logDir.resolveSibling("node-" + id + ".properties");
@@ -74,6 +109,10 @@ public final class ForkedNode {
 
     public boolean isBroker() {
         return roles.contains("broker");
+    }
+
+    public boolean isZooKeeper() {
+        return kind == Kind.ZOOKEEPER;
     }
 
     public String listener() {
@@ -106,8 +145,9 @@ public final class ForkedNode {
     }
 
     /**
-     * Empties the node's log file, writes {@code server.properties} and, unless the directory holds a formatted storage already, runs
-     * {@code kafka.tools.StorageTool format -t <clusterId> -c <server.properties>} in a child JVM.
+     * Empties the node's log file, writes {@code server.properties} and, for a KRaft node whose directory holds no
+     * formatted storage yet, runs {@code kafka.tools.StorageTool format -t <clusterId> -c <server.properties>} in a
+     * child JVM.
      *
      * @param clusterId the cluster id
      * @param timeout   bound on the format
@@ -124,7 +164,7 @@ public final class ForkedNode {
             try (OutputStream out = Files.newOutputStream(propertiesFile)) {
                 props.store(out, "kafkalab forked node " + id);
             }
-            if (Files.exists(logDir.resolve("meta.properties"))) {
+            if (!kind.formatted || Files.exists(logDir.resolve("meta.properties"))) {
                 LOG.debug("node {}: storage in {} already formatted", id, logDir);
                 return;
             }
@@ -152,8 +192,8 @@ public final class ForkedNode {
     }
 
     /**
-     * Starts {@code kafka.Kafka} on the node's properties. Returns at once; readiness is the caller's to wait for
-     * (a broker registers with the controller), with {@link #requireAlive(String)} to fail fast.
+     * Starts the node's main class on its properties. Returns at once; readiness is the caller's to wait for (a
+     * broker registers with the controller), with {@link #requireAlive(String)} to fail fast.
      *
      * @throws IllegalStateException when the process runs already
      */
@@ -163,7 +203,7 @@ public final class ForkedNode {
         }
         rememberExit();
         try {
-            process = launch("kafka.Kafka", propertiesFile.toString());
+            process = launch(kind.mainClass, propertiesFile.toString());
             paused = false;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start node " + id, e);

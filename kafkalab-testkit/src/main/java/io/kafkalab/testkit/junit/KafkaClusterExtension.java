@@ -2,6 +2,7 @@ package io.kafkalab.testkit.junit;
 
 import io.kafkalab.testkit.ContainerKafkaCluster;
 import io.kafkalab.testkit.EmbeddedKafkaCluster;
+import io.kafkalab.testkit.ForkedKafkaCluster;
 import io.kafkalab.testkit.KafkaCluster;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +61,10 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
         KafkaTest spec = annotation(context);
         if (spec.shared() && !dockerMissing(context)) {
             KafkaCluster cluster = cluster(context);
+            if (cluster instanceof ForkedKafkaCluster forked) {
+                restoreNodes(forked, context);
+                return;
+            }
             for (int id : cluster.brokerIds()) {
                 if (!cluster.runningBrokerIds().contains(id)) {
                     LOG.info("{} left broker {} stopped; starting it for the next class sharing the cluster",
@@ -70,10 +75,34 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
         }
     }
 
+    /**
+     * A forked cluster's class may have left any node stopped or paused: controllers and ZooKeeper come back first,
+     * since brokers need them to register.
+     */
+    private static void restoreNodes(ForkedKafkaCluster cluster, ExtensionContext context) {
+        List<Integer> order = new ArrayList<>(cluster.nodeIds());
+        order.removeAll(cluster.brokerIds());
+        order.addAll(cluster.brokerIds());
+        for (int id : order) {
+            ForkedKafkaCluster.NodeState state = cluster.state(id);
+            if (state != ForkedKafkaCluster.NodeState.RUNNING) {
+                LOG.info("{} left node {} {}; {} it for the next class sharing the cluster",
+                        context.getRequiredTestClass().getSimpleName(), id, state,
+                        state == ForkedKafkaCluster.NodeState.PAUSED ? "resuming" : "starting");
+                if (state == ForkedKafkaCluster.NodeState.PAUSED) {
+                    cluster.resumeNode(id);
+                } else {
+                    cluster.startNode(id);
+                }
+            }
+        }
+    }
+
     @Override
     public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
         Class<?> type = parameterContext.getParameter().getType();
-        return type == KafkaCluster.class || type == EmbeddedKafkaCluster.class || type == ContainerKafkaCluster.class;
+        return type == KafkaCluster.class || type == EmbeddedKafkaCluster.class || type == ContainerKafkaCluster.class
+                || type == ForkedKafkaCluster.class;
     }
 
     @Override
@@ -117,6 +146,9 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
         if (spec.backend() != KafkaTest.Backend.DEFAULT) {
             return spec.backend();
         }
+        if (!spec.version().isEmpty() || spec.zookeeper()) {
+            return KafkaTest.Backend.PROCESS;
+        }
         String configured = System.getProperty("kafkalab.cluster.backend", System.getenv("KAFKALAB_CLUSTER_BACKEND"));
         if (configured == null || configured.isBlank()) {
             return KafkaTest.Backend.EMBEDDED;
@@ -130,7 +162,7 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
             // reported below
         }
         throw new ExtensionConfigurationException("kafkalab.cluster.backend / KAFKALAB_CLUSTER_BACKEND must be"
-                + " embedded or container, but was '" + configured + "'");
+                + " embedded, process or container, but was '" + configured + "'");
     }
 
     private static KafkaCluster cluster(ExtensionContext context) {
@@ -152,6 +184,21 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
     private static KafkaCluster start(KafkaTest spec, KafkaTest.Backend backend, ExtensionContext context) {
         if (backend == KafkaTest.Backend.CONTAINER) {
             ContainerKafkaCluster.Builder builder = ContainerKafkaCluster.builder().brokers(Math.min(spec.brokers(), 9));
+            properties(spec, context).forEach(builder::brokerProperty);
+            return builder.start();
+        }
+        if (backend == KafkaTest.Backend.PROCESS) {
+            ForkedKafkaCluster.Builder builder = ForkedKafkaCluster.builder().brokers(spec.brokers());
+            if (!spec.version().isEmpty()) {
+                builder.version(spec.version());
+            }
+            if (spec.zookeeper()) {
+                builder.zookeeper();
+            }
+            String logs = System.getProperty("kafkalab.forked.logs");
+            if (logs != null && !logs.isBlank()) {
+                builder.logDirectory(java.nio.file.Path.of(logs, context.getRequiredTestClass().getSimpleName()));
+            }
             properties(spec, context).forEach(builder::brokerProperty);
             return builder.start();
         }
@@ -184,6 +231,20 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
             throw new ExtensionConfigurationException("@KafkaTest(brokers = " + spec.brokers() + ") on "
                     + testClass.getName() + ": brokers must be between 1 and 32");
         }
+        boolean forkedOnly = !spec.version().isEmpty() || spec.zookeeper();
+        if (forkedOnly && spec.backend() != KafkaTest.Backend.DEFAULT && spec.backend() != KafkaTest.Backend.PROCESS) {
+            throw new ExtensionConfigurationException("@KafkaTest on " + testClass.getName() + ": version and"
+                    + " zookeeper need backend = PROCESS (brokers in their own JVMs), but backend was " + spec.backend());
+        }
+        if (spec.topology() != EmbeddedKafkaCluster.Topology.DEDICATED_CONTROLLER
+                && (forkedOnly || spec.backend() == KafkaTest.Backend.PROCESS)) {
+            throw new ExtensionConfigurationException("@KafkaTest on " + testClass.getName() + ": a PROCESS cluster"
+                    + " has dedicated controllers (or ZooKeeper), but topology was " + spec.topology());
+        }
+        if (!spec.version().isEmpty() && !spec.version().matches("\\d+\\.\\d+\\.\\d+")) {
+            throw new ExtensionConfigurationException("@KafkaTest on " + testClass.getName() + ": version must look"
+                    + " like 3.9.1, but was '" + spec.version() + "'");
+        }
         return spec;
     }
 
@@ -207,8 +268,8 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
     }
 
     private static String key(KafkaTest spec, ExtensionContext context) {
-        return "cluster:brokers=" + spec.brokers() + ",topology=" + spec.topology()
-                + ",properties=" + properties(spec, context);
+        return "cluster:brokers=" + spec.brokers() + ",topology=" + spec.topology() + ",version=" + spec.version()
+                + ",zookeeper=" + spec.zookeeper() + ",properties=" + properties(spec, context);
     }
 
     /** Closes the cluster when JUnit discards the store that holds it. */

@@ -10,9 +10,11 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Gives a test class a real Kafka cluster in this JVM. Declare a
- * {@link io.kafkalab.testkit.KafkaCluster} (or {@link EmbeddedKafkaCluster}) parameter on a constructor,
- * a lifecycle method or a test method to receive it.
+ * Gives a test class a real Kafka cluster: in this JVM by default, or in child processes or containers
+ * ({@link #backend()}). Declare a {@link io.kafkalab.testkit.KafkaCluster} (or the backend's own class:
+ * {@link EmbeddedKafkaCluster}, {@link io.kafkalab.testkit.ForkedKafkaCluster},
+ * {@link io.kafkalab.testkit.ContainerKafkaCluster}) parameter on a constructor, a lifecycle method or a test method
+ * to receive it.
  *
  * <pre>{@code
  * @KafkaTest(brokers = 3)
@@ -29,6 +31,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * share: after the class, the extension starts any broker it left stopped. A class that must not see
  * others' topics, or changes the cluster in other ways, sets {@code shared = false} and gets its own
  * cluster, closed after the class.
+ *
+ * <p><b>Processes, versions, ZooKeeper.</b> {@code @KafkaTest(backend = PROCESS, version = "3.9.1", zookeeper = true)}
+ * runs a {@link io.kafkalab.testkit.ForkedKafkaCluster}: every node a child JVM (SIGKILL, SIGSTOP), brokers of
+ * another Kafka version, and ZooKeeper mode. {@link #version()} or {@link #zookeeper()} alone imply
+ * {@link Backend#PROCESS}.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -49,13 +56,28 @@ public @interface KafkaTest {
     /** @return broker properties as {@code key=value}, applied to every node */
     String[] brokerProperties() default {};
 
+    /**
+     * @return the brokers' Kafka version, such as {@code 3.9.1} (a {@link Backend#PROCESS} cluster's, from the
+     *     directories in the system property {@code kafkalab.kafka.distributions}); empty for the clients' own
+     *     version, or {@value io.kafkalab.testkit.ForkedKafkaCluster#LAST_ZOOKEEPER_VERSION} with
+     *     {@link #zookeeper()}
+     */
+    String version() default "";
+
+    /**
+     * @return whether the brokers run on a ZooKeeper server instead of KRaft controllers (Kafka before 4.0 only;
+     *     a {@link Backend#PROCESS} cluster's {@link io.kafkalab.testkit.ForkedKafkaCluster.Builder#zookeeper()})
+     */
+    boolean zookeeper() default false;
+
     /** @return whether classes with the same configuration share one cluster for the whole run */
     boolean shared() default true;
 
     /**
      * @return where the brokers run; by default the system property {@code kafkalab.cluster.backend} or the
-     *     environment variable {@code KAFKALAB_CLUSTER_BACKEND} ({@code embedded} or {@code container}) decides,
-     *     and without either, {@link Backend#EMBEDDED}
+     *     environment variable {@code KAFKALAB_CLUSTER_BACKEND} ({@code embedded}, {@code process} or
+     *     {@code container}) decides, and without either, {@link Backend#EMBEDDED}; {@link #version()} or
+     *     {@link #zookeeper()} make it {@link Backend#PROCESS}
      */
     Backend backend() default Backend.DEFAULT;
 
@@ -65,6 +87,13 @@ public @interface KafkaTest {
         DEFAULT,
         /** In this JVM ({@link EmbeddedKafkaCluster}). */
         EMBEDDED,
+        /**
+         * Every node a child JVM of its own ({@link io.kafkalab.testkit.ForkedKafkaCluster}): one dedicated controller
+         * (or ZooKeeper), any {@link #version()}. Each node's output goes to {@code <dir>/<test class>/node-<id>.log}
+         * when the system property {@code kafkalab.forked.logs} names a directory, else into the cluster's temporary
+         * directory.
+         */
+        PROCESS,
         /**
          * In Docker containers ({@link io.kafkalab.testkit.ContainerKafkaCluster}), always broker+controller nodes.
          * Without a Docker engine the test class is skipped with the reason, or fails when the system property

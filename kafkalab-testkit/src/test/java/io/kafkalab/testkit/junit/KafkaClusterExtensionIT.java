@@ -88,6 +88,25 @@ class KafkaClusterExtensionIT {
                         + ": 'num.partitions' must have the form key=value");
         assertThat(failureOf(NoAnnotation.class)).isInstanceOf(ExtensionConfigurationException.class)
                 .hasMessageStartingWith("KafkaClusterExtension needs @KafkaTest on " + NoAnnotation.class.getName());
+        assertThat(failureOf(ZooKeeperInThisJvm.class)).isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessage("@KafkaTest on " + ZooKeeperInThisJvm.class.getName() + ": version and zookeeper need"
+                        + " backend = PROCESS (brokers in their own JVMs), but backend was EMBEDDED");
+        assertThat(failureOf(BadVersion.class)).isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessage("@KafkaTest on " + BadVersion.class.getName() + ": version must look like 3.9.1, but"
+                        + " was '3.9'");
+        assertThat(failureOf(CombinedProcesses.class)).isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessage("@KafkaTest on " + CombinedProcesses.class.getName() + ": a PROCESS cluster has"
+                        + " dedicated controllers (or ZooKeeper), but topology was COMBINED");
+    }
+
+    @Test
+    void versionOrZooKeeperAloneMeanAForkedCluster() {
+        KafkaTest zookeeper = ZooKeeperOnly.class.getAnnotation(KafkaTest.class);
+        KafkaTest version = VersionOnly.class.getAnnotation(KafkaTest.class);
+        assertThat(KafkaClusterExtension.backend(zookeeper)).isEqualTo(KafkaTest.Backend.PROCESS);
+        assertThat(KafkaClusterExtension.backend(version)).isEqualTo(KafkaTest.Backend.PROCESS);
+        assertThat(KafkaClusterExtension.backend(NoBrokers.class.getAnnotation(KafkaTest.class)))
+                .isEqualTo(KafkaTest.Backend.EMBEDDED);
     }
 
     private static EngineExecutionResults run(Class<?>... classes) {
@@ -203,5 +222,34 @@ class KafkaClusterExtensionIT {
         @Test
         void test(KafkaCluster cluster) {
         }
+    }
+
+    @KafkaTest(backend = KafkaTest.Backend.EMBEDDED, zookeeper = true)
+    static class ZooKeeperInThisJvm {
+        @Test
+        void test(KafkaCluster cluster) {
+        }
+    }
+
+    @KafkaTest(version = "3.9")
+    static class BadVersion {
+        @Test
+        void test(KafkaCluster cluster) {
+        }
+    }
+
+    @KafkaTest(backend = KafkaTest.Backend.PROCESS, topology = EmbeddedKafkaCluster.Topology.COMBINED)
+    static class CombinedProcesses {
+        @Test
+        void test(KafkaCluster cluster) {
+        }
+    }
+
+    @KafkaTest(zookeeper = true)
+    static class ZooKeeperOnly {
+    }
+
+    @KafkaTest(version = "3.9.1")
+    static class VersionOnly {
     }
 }
