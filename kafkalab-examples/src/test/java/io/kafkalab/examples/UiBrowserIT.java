@@ -133,9 +133,14 @@ class UiBrowserIT {
     }
 
     private void click(String linkText) {
-        // a live page may redraw between finding the link and clicking it
+        click(By.linkText(linkText));
+    }
+
+    /** Finds and clicks, again if the live page redrew the element in between (stale) or has not drawn it yet. */
+    private void click(By by) {
         within(10).ignoreExceptionsInstanceOf(org.openqa.selenium.NoSuchElementException.class)
-                .untilAsserted(() -> browser.findElement(By.linkText(linkText)).click());
+                .ignoreExceptionsInstanceOf(org.openqa.selenium.StaleElementReferenceException.class)
+                .untilAsserted(() -> browser.findElement(by).click());
     }
 
     private List<WebElement> all(String css) {
@@ -186,9 +191,9 @@ class UiBrowserIT {
         WebElement filter = browser.findElement(By.id("topic-filter"));
         filter.sendKeys("__consumer_off");
         within(10).untilAsserted(() -> assertThat(text("#page-info")).isEqualTo("No topics match the filter."));
-        browser.findElement(By.id("show-internal")).click();
+        click(By.id("show-internal"));
         within(10).untilAsserted(() -> assertThat(all("tr[data-topic='__consumer_offsets']")).hasSize(1));
-        browser.findElement(By.id("show-internal")).click();
+        click(By.id("show-internal"));
         within(10).untilAsserted(() -> assertThat(all("tr[data-topic='__consumer_offsets']")).isEmpty());
         filter.clear();
         filter.sendKeys(topic);
@@ -207,7 +212,7 @@ class UiBrowserIT {
             assertThat(text("#page-info")).isEqualTo("1–2 of 3 topics matching the filter.");
         });
         markThePage();
-        browser.findElement(By.id("page-next")).click();
+        click(By.id("page-next"));
         within(10).untilAsserted(() -> {
             assertThat(all("#topics tr[data-topic]")).extracting(e -> e.getAttribute("data-topic"))
                     .containsExactly(pagePrefix + "-2");
@@ -286,11 +291,11 @@ class UiBrowserIT {
         browser.findElement(By.id("produce-key")).sendKeys("browser-key");
         browser.findElement(By.id("produce-value")).sendKeys(marker);
         browser.findElement(By.id("produce-headers")).sendKeys("origin=browser");
-        browser.findElement(By.id("produce-send")).click();
+        click(By.id("produce-send"));
         within(10).untilAsserted(() -> assertThat(text("#produce-result")).startsWith("Sent to partition "));
 
         browser.findElement(By.id("search")).sendKeys("FROM THE BROWSER");
-        browser.findElement(By.id("show")).click();
+        click(By.id("show"));
         within(10).untilAsserted(() -> {
             assertThat(all("#records tr[data-offset]")).hasSize(1);
             assertThat(text("#records .value-cell pre")).isEqualTo("browser-key");
@@ -298,7 +303,7 @@ class UiBrowserIT {
         });
         assertThat(all("#records pre.value")).extracting(WebElement::getText).contains(marker);
         browser.findElement(By.id("search")).clear();
-        browser.findElement(By.id("show")).click();
+        click(By.id("show"));
         within(10).untilAsserted(() -> assertThat(all("#records pre.value")).extracting(WebElement::getText)
                 .contains(SCRIPT, marker));
         screenshot("messages");
@@ -321,7 +326,7 @@ class UiBrowserIT {
     void aHugeValueIsCutWithAWayToSeeAllAnUnknownTopicIsNotFoundAndReadOnlyHasNoForm() throws IOException {
         open("/topics/" + longTopic + "/messages");
         within(10).untilAsserted(() -> assertThat(text("#records .cm-value")).hasSize(2000));
-        browser.findElement(By.cssSelector("#records button.show-all")).click();
+        click(By.cssSelector("#records button.show-all"));
         within(10).untilAsserted(() -> assertThat(text("#records .cm-value")).hasSize(5000).endsWith("x!"));
         assertThat(all("#records button.show-all")).isEmpty();
 
@@ -406,7 +411,7 @@ class UiBrowserIT {
                 assertThat(banner.getText()).startsWith("The cluster cannot be reached: ");
             });
             screenshot("unreachable");
-            browser.findElement(By.linkText("Topics")).click();
+            click(By.linkText("Topics"));
             within(10).untilAsserted(() -> assertThat(browser.findElement(By.id("banner")).isDisplayed()).isTrue());
             assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Topics");
         }
