@@ -179,6 +179,9 @@ class ProducersIT {
             // both learn that the first broker leads the partition
             atMostOnce.send(new ProducerRecord<>(topic, 0, "k", "warm-up")).get(30, TimeUnit.SECONDS);
             retrying.send(new ProducerRecord<>(topic, 0, "k", "warm-up")).get(30, TimeUnit.SECONDS);
+            // acks=1: acknowledged by the leader alone; wait until the follower has them too (the high watermark
+            // covers both), or the move below may elect a follower without them and truncate them, as at most once may
+            await().atMost(TIMEOUT).until(() -> KafkaTestUtils.endOffsets(cluster, topic).get(tp) == 2L);
             // the leadership moves to the second broker; the first, still up, answers NOT_LEADER_OR_FOLLOWER
             cluster.admin().alterPartitionReassignments(Map.of(tp, Optional.of(new NewPartitionReassignment(
                     List.of(second, first))))).all().get(30, TimeUnit.SECONDS);
