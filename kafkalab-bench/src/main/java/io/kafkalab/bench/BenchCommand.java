@@ -69,6 +69,10 @@ public final class BenchCommand implements Callable<Integer> {
             + " (default 10).")
     Integer httpSeconds;
 
+    @Option(names = "--http-linger-ms", description = "--linger-ms for every kafkalab http variant (default: the"
+            + " server's own).")
+    Integer httpLingerMs;
+
     @Option(names = "--peer-records", description = "Records for kcat and kafka-python (default 200000).")
     Integer peerRecords;
 
@@ -99,7 +103,8 @@ public final class BenchCommand implements Callable<Integer> {
         return new BenchSettings(or(records, b.records()), or(slowRecords, b.slowRecords()), or(repeats, b.repeats()),
                 b.warmUp(), or(largeBytes, b.largeBytes()), or(httpRequests, b.httpRequests()),
                 or(httpConcurrency, b.httpConcurrency()), or(httpWideConcurrency, b.httpWideConcurrency()),
-                or(httpSeconds, b.httpSeconds()), b.httpMessageBytes(), or(peerRecords, b.peerRecords()),
+                or(httpSeconds, b.httpSeconds()), or(httpLingerMs, b.httpLingerMs()), b.httpMessageBytes(),
+                or(peerRecords, b.peerRecords()),
                 or(parallelRecords, b.parallelRecords()), or(uiTopics, b.uiTopics()), or(uiGroups, b.uiGroups()),
                 b.uiRequests());
     }

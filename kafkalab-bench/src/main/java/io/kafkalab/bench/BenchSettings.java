@@ -15,6 +15,7 @@ package io.kafkalab.bench;
  *                         or 0 for none
  * @param httpSeconds      seconds of load per HTTP variant and repeat when the generator is wrk (it runs for a time,
  *                         not a count)
+ * @param httpLingerMs     {@code --linger-ms} for every {@code kafkalab http} variant, or -1 for the server's default
  * @param httpMessageBytes size of each HTTP message
  * @param peerRecords      records for the peers (kcat, kafka-python)
  * @param parallelRecords  records of the parallel workload (parallel-consumer's table: 10 000)
@@ -23,20 +24,21 @@ package io.kafkalab.bench;
  * @param uiRequests       requests per UI variant and repeat
  */
 record BenchSettings(int records, int slowRecords, int repeats, boolean warmUp, int largeBytes, int httpRequests,
-                     int httpConcurrency, int httpWideConcurrency, int httpSeconds, int httpMessageBytes, int peerRecords,
-                     int parallelRecords, int uiTopics, int uiGroups, int uiRequests) {
+                     int httpConcurrency, int httpWideConcurrency, int httpSeconds, int httpLingerMs,
+                     int httpMessageBytes, int peerRecords, int parallelRecords, int uiTopics, int uiGroups,
+                     int uiRequests) {
 
     /** Value size of the produce and consume comparisons. */
     static final int VALUE_BYTES = 100;
 
     /** The full run that the README reports. */
     static BenchSettings full() {
-        return new BenchSettings(1_000_000, 20_000, 3, true, 64 * 1024 * 1024, 20_000, 32, 256, 10, 1024, 200_000,
+        return new BenchSettings(1_000_000, 20_000, 3, true, 64 * 1024 * 1024, 20_000, 32, 256, 10, -1, 1024, 200_000,
                 ParallelWorkload.PUBLISHED_RECORDS, 1_000, 200, 50);
     }
 
     /** A run of seconds that only shows the harness works (the test command's smoke run). */
     static BenchSettings smoke() {
-        return new BenchSettings(2_000, 100, 1, false, 2 * 1024 * 1024, 200, 4, 0, 1, 1024, 1_000, 100, 12, 4, 3);
+        return new BenchSettings(2_000, 100, 1, false, 2 * 1024 * 1024, 200, 4, 0, 1, -1, 1024, 1_000, 100, 12, 4, 3);
     }
 }

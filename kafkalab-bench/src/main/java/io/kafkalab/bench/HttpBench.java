@@ -65,21 +65,24 @@ final class HttpBench {
                 : new JdkClient(s.httpRequests());
         progress.line("  http: load from " + generator.describe());
         int c = s.httpConcurrency();
+        String linger = s.httpLingerMs() >= 0 ? " --linger-ms " + s.httpLingerMs() : "";
         String at = " (" + c + " connections, " + generator.name() + ")";
         Variants v = new Variants("http")
                 .add("raw server", "JDK HttpServer + Jackson + KafkaProducer send().get(), 16 threads" + at,
                         r -> load(JvmProcess.start(List.of("-Xmx512m"), RawHttpServerMain.class,
                                 cluster.bootstrapServers(), Payloads.topic(cluster, "http-raw"), "16"), generator, c,
                                 body))
-                .add("kafkalab http", "kafkalab http --segment-bytes 1048576 (one segment per message)" + at,
-                        r -> load(kafkalab(cluster, "1048576"), generator, c, body))
-                .add("kafkalab http 100 B segments", "kafkalab http --segment-bytes 100 (the lab's; 11 segments"
-                        + " per message)" + at, r -> load(kafkalab(cluster, "100"), generator, c, body));
+                .add("kafkalab http", "kafkalab http --segment-bytes 1048576" + linger
+                        + " (one segment per message)" + at,
+                        r -> load(kafkalab(cluster, "1048576", s), generator, c, body))
+                .add("kafkalab http 100 B segments", "kafkalab http --segment-bytes 100" + linger
+                        + " (the lab's; 11 segments"
+                        + " per message)" + at, r -> load(kafkalab(cluster, "100", s), generator, c, body));
         int wide = s.httpWideConcurrency();
         String wideAt = " (" + wide + " connections, " + generator.name() + ")";
         if (wide > 0) {
-            v.add(WIDE_KAFKALAB, "kafkalab http --segment-bytes 1048576" + wideAt,
-                    r -> load(kafkalab(cluster, "1048576"), generator, wide, body));
+            v.add(WIDE_KAFKALAB, "kafkalab http --segment-bytes 1048576" + linger + wideAt,
+                    r -> load(kafkalab(cluster, "1048576", s), generator, wide, body));
         }
         if (flask) {
             Path app = Files.createTempFile("kafkalab-lab-flask-", ".py");
@@ -148,10 +151,13 @@ final class HttpBench {
         }
     }
 
-    private static JvmProcess kafkalab(KafkaCluster cluster, String segmentBytes) {
-        return JvmProcess.start(List.of("-Xmx512m"), HttpApi.class, "--bootstrap-servers",
-                cluster.bootstrapServers(), "--topic", Payloads.topic(cluster, "http"), "--port", "0",
-                "--segment-bytes", segmentBytes, "--threads", "16");
+    private static JvmProcess kafkalab(KafkaCluster cluster, String segmentBytes, BenchSettings s) {
+        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", cluster.bootstrapServers(), "--topic",
+                Payloads.topic(cluster, "http"), "--port", "0", "--segment-bytes", segmentBytes, "--threads", "16"));
+        if (s.httpLingerMs() >= 0) {
+            args.addAll(List.of("--linger-ms", String.valueOf(s.httpLingerMs())));
+        }
+        return JvmProcess.start(List.of("-Xmx512m"), HttpApi.class, args.toArray(String[]::new));
     }
 
     /** Warms the server up, then sends the counted load; stops the server. */

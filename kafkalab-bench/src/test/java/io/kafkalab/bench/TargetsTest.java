@@ -111,6 +111,19 @@ class TargetsTest {
     }
 
     @Test
+    void theHttpLoadIsShapedByItsOptions() {
+        BenchCommand plain = new BenchCommand();
+        new CommandLine(plain).parseArgs("http");
+        assertThat(plain.settings()).extracting(BenchSettings::httpConcurrency, BenchSettings::httpWideConcurrency,
+                BenchSettings::httpSeconds, BenchSettings::httpLingerMs).containsExactly(32, 256, 10, -1);
+        BenchCommand shaped = new BenchCommand();
+        new CommandLine(shaped).parseArgs("--http-concurrency", "8", "--http-wide-concurrency", "0", "--http-seconds",
+                "3", "--http-linger-ms", "1", "http");
+        assertThat(shaped.settings()).extracting(BenchSettings::httpConcurrency, BenchSettings::httpWideConcurrency,
+                BenchSettings::httpSeconds, BenchSettings::httpLingerMs).containsExactly(8, 0, 3, 1);
+    }
+
+    @Test
     void checkExitsNonZeroOnlyWhenATargetIsMissed() {
         List<Verdict> passed = List.of(verdict(Outcome.PASS), verdict(Outcome.PASS));
         List<Verdict> missed = List.of(verdict(Outcome.PASS), verdict(Outcome.MISS));
