@@ -48,7 +48,6 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  * created through the admin before {@code start()} returns; more can be added any time with
  * {@code cluster.admin().createAcls(...)}.
  *
- * <!-- snippet: kafkalab-testkit/src/test/java/io/kafkalab/testkit/AuthorizedClusterIT.java#acls -->
  *
  * <pre>{@code
  * ClusterSecurity security = ClusterSecurity.builder()
