@@ -111,16 +111,19 @@ public final class KafkaLab {
 
     /** @return {@code " as user bob"} after a refusal by the cluster's authorizer, when the user is known; else "" */
     private static String deniedPrincipal(Exception e, CommandLine command) {
-        boolean denied = false;
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            denied |= t instanceof io.kafkalab.NotAuthorizedException
-                    || t instanceof org.apache.kafka.common.errors.AuthorizationException;
-        }
-        if (!denied) {
-            return "";
-        }
         for (CommandLine.Model.CommandSpec mixin : command.getCommandSpec().mixins().values()) {
             if (mixin.userObject() instanceof KafkaOptions kafka) {
+                return deniedPrincipal(e, kafka);
+            }
+        }
+        return "";
+    }
+
+    /** @return {@code " as user bob"} after a refusal by the cluster's authorizer, when the user is known; else "" */
+    static String deniedPrincipal(Exception e, KafkaOptions kafka) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.kafkalab.NotAuthorizedException
+                    || t instanceof org.apache.kafka.common.errors.AuthorizationException) {
                 return kafka.principal().map(p -> " as " + p).orElse("");
             }
         }

@@ -72,6 +72,18 @@ class AuthorizedAppsIT {
     }
 
     @Test
+    void aConsumerDeniedItsGroupStopsWithOneLineNamingGroupAndUser() {
+        long begin = System.nanoTime();
+        Cli.Result bob = Cli.run(as("bob", "consume-single", "-t", "orders", "--group", "not-bobs",
+                "--max-messages", "1", "--idle-timeout", "60s"));
+        Duration took = Duration.ofNanos(System.nanoTime() - begin);
+        assertThat(took).as("took %s", took).isLessThan(FAIL_FAST);
+        assertThat(bob.code()).isEqualTo(1);
+        assertThat(bob.err()).contains("consumer stopped: not authorized to READ group 'not-bobs' as user bob\n")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
     void theHttpApiAnswers403ForATopicItsUserMayNotWrite() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         for (String user : List.of("alice", "bob")) {
