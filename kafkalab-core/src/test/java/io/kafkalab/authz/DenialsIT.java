@@ -28,10 +28,17 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -111,6 +118,29 @@ class DenialsIT {
             assertThat(denied).hasMessage("not authorized to READ topic 'orders'");
             assertThat(denied.resourceType()).isEqualTo(ResourceType.TOPIC);
             assertThat(denied.operation()).isEqualTo(AclOperation.READ);
+        }
+    }
+
+    @Test
+    void aRunnerDeniedItsTopicWorksOnceTheAclIsAddedAndItIsStartedAgain() throws Exception {
+        String topic = KafkaTestUtils.uniqueTopic("carol-late");
+        cluster.createTopic(topic, 1, 1);
+        KafkaTestUtils.produce(cluster, topic, 3, i -> new ProducerRecord<>(topic, "k" + i, "v" + i));
+        try (Run run = new Run("carol", "carol-group", topic, ErrorPolicy.stop())) {
+            assertThat(run.awaitDenied().resourceName()).isEqualTo(topic);
+        }
+        List<AclBinding> acls = List.of(AclOperation.READ, AclOperation.DESCRIBE).stream()
+                .map(op -> new AclBinding(new ResourcePattern(ResourceType.TOPIC, topic, PatternType.LITERAL),
+                        new AccessControlEntry("User:carol", "*", op, AclPermissionType.ALLOW)))
+                .toList();
+        cluster.admin().createAcls(acls).all().get(30, TimeUnit.SECONDS);
+        // the broker answers DescribeAcls from its own authorizer: once it lists them, it enforces them
+        await().atMost(Duration.ofSeconds(15)).until(() -> cluster.admin().describeAcls(new AclBindingFilter(
+                new ResourcePatternFilter(ResourceType.TOPIC, topic, PatternType.LITERAL), AccessControlEntryFilter.ANY))
+                .values().get(30, TimeUnit.SECONDS).size() == 2);
+        try (Run again = new Run("carol", "carol-group", topic, ErrorPolicy.stop())) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> again.runner.metrics().recordsProcessed() == 3);
+            assertThat(again.runner.failure()).isNull();
         }
     }
 
