@@ -24,6 +24,8 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import io.kafkalab.NotAuthorizedException;
+import io.kafkalab.internal.Denials;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -217,7 +219,9 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
      *
      * @throws RecordProcessingException when the error policy stopped the runner
      * @throws IllegalStateException     when the runner was started before
-     * @throws RuntimeException          whatever else ended the loop (for example an authorization error)
+     * @throws NotAuthorizedException    when the cluster refused the runner its topic or group (READ, and
+     *                                   DESCRIBE to find them): never retried
+     * @throws RuntimeException          whatever else ended the loop
      */
     public void run() {
         begin();
@@ -368,13 +372,17 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
             } catch (RuntimeException | Error e) {
                 // the consumer is closed on the way out; under Kafka's auto-commit that close would commit
                 // the positions of records never processed
+                Throwable thrown = Denials.ofConsume(e, groupId).<Throwable>map(d -> d).orElse(e);
                 try {
                     engine.rewind();
                 } catch (RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
+                    thrown.addSuppressed(suppressed);
                 }
                 engine.shutdown();
-                throw e;
+                if (thrown instanceof Error err) {
+                    throw err;
+                }
+                throw (RuntimeException) thrown;
             }
             engine.finish(closeTimeout);
             c.close(closeTimeout);

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import io.kafkalab.internal.Denials;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * bytes, the original headers, and headers that say where the record came from and why it failed
  * (UTF-8 text, readable with any console consumer). It waits until the dead-letter topic acknowledges, so
  * the runner commits the original offset only once the record is safe elsewhere; if publishing fails it
- * decides {@link ErrorDecision.Outcome#STOP}, and the record is not committed.
+ * decides {@link ErrorDecision.Outcome#STOP}, and the record is not committed. A dead-letter topic the user may
+ * not write stops the runner the same way, with a {@link io.kafkalab.NotAuthorizedException} naming that topic as
+ * the cause.
  *
  * <p>Thread safe; the producer is the caller's and is not closed here.
  */
@@ -87,7 +90,10 @@ public final class DeadLetterPolicy implements ErrorPolicy {
             Thread.currentThread().interrupt();
             return ErrorDecision.stop(e);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            Throwable raw = e instanceof ExecutionException ? e.getCause() : e;
+            // a dead-letter topic the user may not write: Producers-style typed denial, naming that topic
+            Throwable cause = Denials.ofSend(raw, topicName.apply(failure.first().topic())).<Throwable>map(d -> d)
+                    .orElse(raw);
             LOG.error("Dead-lettering {} failed; stopping so that it is not committed: {}", failure.where(),
                     cause.toString());
             return ErrorDecision.stop(cause);

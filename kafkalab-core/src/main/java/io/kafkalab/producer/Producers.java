@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import io.kafkalab.NotAuthorizedException;
+import io.kafkalab.internal.Denials;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -99,7 +101,8 @@ public final class Producers {
     /**
      * Sends a record and returns its outcome as a future. A synchronous failure of {@code send} (a
      * serializer error, a closed producer, a full buffer after {@code max.block.ms}) comes back as a failed
-     * future too, so there is one place to handle errors.
+     * future too, so there is one place to handle errors. A refusal by the cluster's authorizer fails the future
+     * with {@link NotAuthorizedException} naming the record's topic and WRITE, Kafka's exception as its cause.
      *
      * @param producer the producer
      * @param record   the record
@@ -119,7 +122,7 @@ public final class Producers {
                                                          Callback outcome) {
         Objects.requireNonNull(producer, "producer");
         Objects.requireNonNull(record, "record");
-        SendFuture future = new SendFuture(outcome);
+        SendFuture future = new SendFuture(outcome, record.topic());
         try {
             producer.send(record, future);
         } catch (RuntimeException e) {
@@ -134,13 +137,16 @@ public final class Producers {
      */
     private static final class SendFuture extends CompletableFuture<RecordMetadata> implements Callback {
         private final Callback outcome;
+        private final String topic;
 
-        SendFuture(Callback outcome) {
+        SendFuture(Callback outcome, String topic) {
             this.outcome = outcome;
+            this.topic = topic;
         }
 
         @Override
-        public void onCompletion(RecordMetadata metadata, Exception error) {
+        public void onCompletion(RecordMetadata metadata, Exception failure) {
+            Exception error = failure == null ? null : Denials.ofSend(failure, topic).<Exception>map(d -> d).orElse(failure);
             if (outcome != null) {
                 outcome.onCompletion(metadata, error);
             }

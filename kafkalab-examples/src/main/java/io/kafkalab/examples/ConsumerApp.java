@@ -33,7 +33,8 @@ final class ConsumerApp {
             runner.run();
         } catch (RuntimeException e) {
             String line = KafkaLab.oneLineError(e);
-            err.println("consumer stopped: " + (line != null ? line : e.getMessage()));
+            err.println("consumer stopped: "
+                    + (line != null ? line + KafkaLab.deniedPrincipal(e, kafka) : e.getMessage()));
             err.flush();
             code = 1;
         } finally {

@@ -99,13 +99,35 @@ public final class KafkaLab {
             if (message == null) {
                 throw e;
             }
-            command.getErr().println(command.getCommandSpec().qualifiedName(" ") + ": " + message);
+            command.getErr().println(command.getCommandSpec().qualifiedName(" ") + ": " + message
+                    + deniedPrincipal(e, command));
             return 1;
         });
         int code = cli.execute(args);
         out.flush();
         err.flush();
         return code;
+    }
+
+    /** @return {@code " as user bob"} after a refusal by the cluster's authorizer, when the user is known; else "" */
+    private static String deniedPrincipal(Exception e, CommandLine command) {
+        for (CommandLine.Model.CommandSpec mixin : command.getCommandSpec().mixins().values()) {
+            if (mixin.userObject() instanceof KafkaOptions kafka) {
+                return deniedPrincipal(e, kafka);
+            }
+        }
+        return "";
+    }
+
+    /** @return {@code " as user bob"} after a refusal by the cluster's authorizer, when the user is known; else "" */
+    static String deniedPrincipal(Exception e, KafkaOptions kafka) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.kafkalab.NotAuthorizedException
+                    || t instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                return kafka.principal().map(p -> " as " + p).orElse("");
+            }
+        }
+        return "";
     }
 
     /**
@@ -145,6 +167,9 @@ public final class KafkaLab {
      */
     static String oneLineError(Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.kafkalab.NotAuthorizedException) {
+                return t.getMessage(); // "not authorized to WRITE topic 'orders'"
+            }
             if (t instanceof ClusterCheck.Unreachable) {
                 return t.getMessage();
             }

@@ -170,6 +170,25 @@ final class KafkaOptions {
     }
 
     /** The client login module for a mechanism, with the credentials quoted and escaped for Kafka's JAAS parser. */
+    /**
+     * @return who the cluster sees, for error messages: {@code user bob} from --sasl-username or the
+     *     {@code username="..."} of a {@code sasl.jaas.config} in --command-config; empty when unknown (no SASL)
+     */
+    java.util.Optional<String> principal() {
+        if (saslUsername != null && !saslUsername.isBlank()) {
+            return java.util.Optional.of("user " + saslUsername);
+        }
+        try {
+            Object jaas = securityConfig().get("sasl.jaas.config");
+            java.util.regex.Matcher m = jaas == null ? null
+                    : java.util.regex.Pattern.compile("username=\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(jaas.toString());
+            return m != null && m.find() ? java.util.Optional.of("user " + m.group(1).replaceAll("\\\\(.)", "$1"))
+                    : java.util.Optional.empty();
+        } catch (RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     static String jaasConfig(String mechanism, String user, String password) {
         String module = switch (mechanism) {
             case "SCRAM-SHA-256", "SCRAM-SHA-512" -> "org.apache.kafka.common.security.scram.ScramLoginModule";

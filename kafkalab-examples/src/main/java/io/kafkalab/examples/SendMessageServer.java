@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * callback: no server thread waits for Kafka, so throughput is not threads / latency. Beyond a bound on requests
  * and bytes in flight it answers {@code 429} with {@code Retry-After}; an {@code Idempotency-Key} makes a retry get
  * the first answer instead of sending again; {@code ?async=true} answers {@code 202} once the message is handed to
- * the producer. {@code GET /health} is readiness (503 while no broker answers), {@code GET /health/live} liveness.
+ * the producer. A topic the server's Kafka user may not write is {@code 403}. {@code GET /health} is readiness (503 while no broker answers), {@code GET /health/live} liveness.
  * Every error is JSON {@code {"error": "..."}}, never a stack trace or an internal message.
  */
 final class SendMessageServer implements AutoCloseable {
@@ -418,7 +418,7 @@ final class SendMessageServer implements AutoCloseable {
         return true;
     }
 
-    /** Admits and sends one message; the answer never fails (errors are answers: 429, 503). */
+    /** Admits and sends one message; the answer never fails (errors are answers: 403, 429, 503). */
     private CompletableFuture<Answer> send(Outgoing out, boolean async) {
         if (!admit(out.bytes())) {
             return CompletableFuture.completedFuture(
@@ -454,6 +454,8 @@ final class SendMessageServer implements AutoCloseable {
                 answer.complete(cause instanceof TimeoutException
                         ? new Answer(503, error("Kafka did not acknowledge the message within "
                                 + settings.sendTimeout().toMillis() + " ms"))
+                        : denied(cause) ? new Answer(403, error("not authorized to WRITE topic '" + settings.topic()
+                                + "': the message was not sent"))
                         : new Answer(503, error("Kafka is unavailable: the message was not sent")));
                 if (!(cause instanceof TimeoutException)) {
                     LOG.warn("send failed: {}", cause.toString());
@@ -465,6 +467,17 @@ final class SendMessageServer implements AutoCloseable {
                         .put("lastOffset", r.lastOffset())));
             }
         });
+    }
+
+    /** @return whether the cluster's authorizer refused the send (retrying cannot help: 403, not 503) */
+    private static boolean denied(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof io.kafkalab.NotAuthorizedException
+                    || t instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Answers on a server thread (never on the producer's I/O thread: a slow client must not hold it). */

@@ -5,6 +5,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /**
@@ -27,8 +34,20 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  *   <li>inter-broker and controller traffic stays on PLAINTEXT listeners bound to 127.0.0.1. This is a
  *       test cluster: the point is to exercise the clients' security, not to harden the brokers. A client
  *       that connects to the PLAINTEXT listener ({@code bootstrapServers(SecurityProtocol.PLAINTEXT)}) is
- *       not authenticated, and no authorizer runs: an authenticated user may do anything.</li>
+ *       not authenticated. Without {@link Builder#authorizer()} no authorizer runs: an authenticated user may
+ *       do anything.</li>
  * </ul>
+ *
+ * <p><b>Authorization.</b> With {@link Builder#authorizer()} every node runs Kafka's KRaft
+ * {@code org.apache.kafka.metadata.authorizer.StandardAuthorizer} with
+ * {@code allow.everyone.if.no.acl.found=false}: a user may do only what an ACL allows. Super users, who
+ * bypass the ACLs, are the first user (the test admin behind {@link EmbeddedKafkaCluster#admin()}) and
+ * {@code User:ANONYMOUS}, the principal of the PLAINTEXT inter-broker and controller listeners. So a client on
+ * the PLAINTEXT listener is a super user too: the back door of a test cluster, never to be given to the code
+ * under test. The ACLs of {@link Builder#allow}, {@link Builder#deny} and {@link Builder#acl(AclBinding)} are
+ * created through the admin before {@code start()} returns; more can be added any time with
+ * {@code cluster.admin().createAcls(...)}.
+ *
  *
  * <pre>{@code
  * ClusterSecurity security = ClusterSecurity.builder()
@@ -47,11 +66,18 @@ public final class ClusterSecurity {
 
     private final List<SecurityProtocol> listeners;
     private final Map<String, String> users;
+    private final boolean authorizer;
+    private final List<AclBinding> acls;
 
     private ClusterSecurity(Builder b) {
         this.listeners = List.copyOf(b.listeners);
         this.users = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.users));
+        this.authorizer = b.authorizer;
+        this.acls = List.copyOf(b.acls);
     }
+
+    /** The authorizer {@link Builder#authorizer()} turns on, Kafka's own for KRaft. */
+    public static final String AUTHORIZER_CLASS = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";
 
     /** @return a builder with no listener and no user yet */
     public static Builder builder() {
@@ -68,6 +94,27 @@ public final class ClusterSecurity {
         return users;
     }
 
+    /** @return whether the nodes run {@link #AUTHORIZER_CLASS}, see the class documentation */
+    public boolean authorizer() {
+        return authorizer;
+    }
+
+    /** @return the ACLs created at start, in the order given */
+    public List<AclBinding> acls() {
+        return acls;
+    }
+
+    /**
+     * @return the principals that bypass the ACLs: {@code User:ANONYMOUS} (PLAINTEXT inter-broker and controller
+     *     traffic) and the first user, if any
+     */
+    public List<String> superUsers() {
+        List<String> supers = new ArrayList<>();
+        supers.add("User:ANONYMOUS");
+        users.keySet().stream().findFirst().ifPresent(u -> supers.add("User:" + u));
+        return supers;
+    }
+
     /** @return whether any listener uses SASL */
     public boolean usesSasl() {
         return listeners.stream().anyMatch(p -> p == SecurityProtocol.SASL_PLAINTEXT || p == SecurityProtocol.SASL_SSL);
@@ -81,15 +128,95 @@ public final class ClusterSecurity {
     @Override
     public String toString() {
         // never the passwords
-        return "ClusterSecurity{listeners=" + listeners + ", users=" + users.keySet() + "}";
+        return "ClusterSecurity{listeners=" + listeners + ", users=" + users.keySet()
+                + (authorizer ? ", authorizer, " + acls.size() + " ACLs" : "") + "}";
     }
 
     /** Builds a {@link ClusterSecurity}; each value is checked when set. Not thread safe. */
     public static final class Builder {
         private final List<SecurityProtocol> listeners = new ArrayList<>();
         private final Map<String, String> users = new LinkedHashMap<>();
+        private boolean authorizer;
+        private final List<AclBinding> acls = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * Runs {@link #AUTHORIZER_CLASS} on every node, with {@code allow.everyone.if.no.acl.found=false} and the
+         * {@link #superUsers()}; see the class documentation.
+         *
+         * @return this
+         */
+        public Builder authorizer() {
+            this.authorizer = true;
+            return this;
+        }
+
+        /**
+         * Allows a user operations on one resource (or, with {@link PatternType#PREFIXED}, every resource whose
+         * name starts with {@code name}), from any host. Implies {@link #authorizer()}.
+         *
+         * @param user        user name, as given to {@link #user(String, String)}, or {@code *} for every user
+         * @param type        TOPIC, GROUP, CLUSTER, TRANSACTIONAL_ID or DELEGATION_TOKEN
+         * @param pattern     LITERAL or PREFIXED
+         * @param name        resource name ({@code kafka-cluster} for CLUSTER), or {@code *} with LITERAL
+         * @param operations  one or more, e.g. READ, WRITE, DESCRIBE, ALL
+         * @return this
+         */
+        public Builder allow(String user, ResourceType type, PatternType pattern, String name,
+                             AclOperation... operations) {
+            return add(user, type, pattern, name, AclPermissionType.ALLOW, operations);
+        }
+
+        /**
+         * Denies a user operations; a DENY wins over every ALLOW. Parameters as in
+         * {@link #allow(String, ResourceType, PatternType, String, AclOperation...)}.
+         *
+         * @return this
+         */
+        public Builder deny(String user, ResourceType type, PatternType pattern, String name,
+                            AclOperation... operations) {
+            return add(user, type, pattern, name, AclPermissionType.DENY, operations);
+        }
+
+        /**
+         * Adds an ACL as Kafka's {@code Admin.createAcls} takes it. Implies {@link #authorizer()}.
+         *
+         * @param acl the binding
+         * @return this
+         */
+        public Builder acl(AclBinding acl) {
+            Objects.requireNonNull(acl, "acl");
+            if (acl.isUnknown()) {
+                throw new IllegalArgumentException("acl must not have UNKNOWN or ANY parts, but was " + acl);
+            }
+            acls.add(acl);
+            authorizer = true;
+            return this;
+        }
+
+        private Builder add(String user, ResourceType type, PatternType pattern, String name,
+                            AclPermissionType permission, AclOperation... operations) {
+            Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(pattern, "pattern");
+            Objects.requireNonNull(name, "name");
+            if (user.isBlank()) {
+                throw new IllegalArgumentException("user must not be blank, but was '" + user + "'");
+            }
+            if (pattern != PatternType.LITERAL && pattern != PatternType.PREFIXED) {
+                throw new IllegalArgumentException("pattern must be LITERAL or PREFIXED, but was " + pattern);
+            }
+            if (operations.length == 0) {
+                throw new IllegalArgumentException("operations must name at least one operation, but was empty");
+            }
+            for (AclOperation operation : operations) {
+                acl(new AclBinding(new ResourcePattern(type, name, pattern),
+                        new AccessControlEntry("User:" + user, "*", Objects.requireNonNull(operation, "operation"),
+                                permission)));
+            }
+            return this;
         }
 
         /**

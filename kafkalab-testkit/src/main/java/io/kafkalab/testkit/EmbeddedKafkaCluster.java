@@ -68,7 +68,9 @@ import org.slf4j.LoggerFactory;
  * a certificate generated at start): {@link #bootstrapServers()} and {@link #adminConfig()} then point at
  * the first of them, authenticated as the first user, so {@link KafkaTestUtils} and {@link #admin()} work
  * unchanged; {@link #clientConfig(SecurityProtocol, String)} gives the settings of any listener and user.
- * Inter-broker and controller traffic stays PLAINTEXT; see {@link ClusterSecurity}.
+ * Inter-broker and controller traffic stays PLAINTEXT; see {@link ClusterSecurity}. With
+ * {@link ClusterSecurity.Builder#authorizer()} the nodes run Kafka's {@code StandardAuthorizer} and the
+ * cluster's ACLs exist before {@code start()} returns.
  *
  * <p>The cluster never prints to stdout; the brokers log through SLF4J at whatever level the
  * application's binding sets (the kafkalab examples and tests send them to a file at WARN).
@@ -180,6 +182,7 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
                 return true;
             });
             awaitBrokersRegistered(brokerIds());
+            createAcls();
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -503,6 +506,7 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
             }
             p.put("listeners", String.join(",", listeners));
             p.put("log.dirs", dataDir.resolve("node-" + id).toString());
+            p.putAll(authorizerProperties());
             p.putAll(BrokerDefaults.forBrokers(brokers));
             p.putAll(spec.brokerProperties);
             Set<String> roles = broker && controller ? Set.of("broker", "controller")
@@ -510,6 +514,26 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
             result.put(id, new EmbeddedNode(id, roles, dataDir.resolve("node-" + id), p, listener));
         }
         return result;
+    }
+
+    /** Settings of every node (brokers and controllers) for {@link ClusterSecurity.Builder#authorizer()}. */
+    private Map<String, String> authorizerProperties() {
+        Map<String, String> p = new LinkedHashMap<>();
+        if (spec.security != null && spec.security.authorizer()) {
+            p.put("authorizer.class.name", ClusterSecurity.AUTHORIZER_CLASS);
+            p.put("allow.everyone.if.no.acl.found", "false");
+            p.put("super.users", String.join(";", spec.security.superUsers()));
+        }
+        return p;
+    }
+
+    /** Creates the ACLs of {@link ClusterSecurity#acls()}, as the first (super) user. */
+    private void createAcls() {
+        if (spec.security == null || spec.security.acls().isEmpty()) {
+            return;
+        }
+        await(admin().createAcls(spec.security.acls()).all(), "create " + spec.security.acls().size() + " ACLs");
+        LOG.info("created ACLs {}", spec.security.acls());
     }
 
     /** Broker settings of the secured listeners: SCRAM-SHA-512 on SASL ones, the generated key store on TLS ones. */

@@ -2,7 +2,6 @@ package io.kafkalab.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.time.Duration;
 import java.util.List;
@@ -177,18 +176,8 @@ class SecureClusterIT {
                 .hasRootCauseMessage("unable to find valid certification path to requested target");
     }
 
-    private interface Action {
-        void run() throws Exception;
-    }
-
-    /** Runs the action, which must throw, within {@link #FAIL_FAST}; returns what it threw. */
-    private static Throwable failsFast(Action action) {
-        long begin = System.nanoTime();
-        Throwable thrown = catchThrowable(action::run);
-        Duration took = Duration.ofNanos(System.nanoTime() - begin);
-        assertThat(thrown).as("the client must fail").isNotNull();
-        assertThat(took).as("failing took %s: %s", took, thrown).isLessThan(FAIL_FAST);
-        return thrown;
+    private static Throwable failsFast(FailFast.Action action) {
+        return FailFast.failsFast(FAIL_FAST, action);
     }
 
     private static Map<String, Object> producerConfig(Map<String, Object> security) {

@@ -6,6 +6,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import io.kafkalab.NotAuthorizedException;
+import io.kafkalab.internal.Denials;
 import io.kafkalab.consumer.CommitMode;
 import io.kafkalab.consumer.CommitPolicy;
 import io.kafkalab.consumer.CommitState;
@@ -43,6 +45,8 @@ public final class Committer {
     private long lastCommitMillis;
     private boolean acknowledged;
     private boolean abandonPoll;
+    /** A commit the cluster refused (no READ on the group): the runner stops with it rather than commit again. */
+    private NotAuthorizedException denied;
     private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
 
     /**
@@ -99,6 +103,7 @@ public final class Committer {
 
     /** Asks the policy, and commits the given partitions if it says so. */
     void maybeCommit(boolean endOfPoll, Collection<PartitionState> states) {
+        throwIfDenied();
         if (!commits() || !shouldCommit(endOfPoll)) {
             acknowledged = false;
             return;
@@ -126,6 +131,14 @@ public final class Committer {
     void commitNow(Collection<PartitionState> states) {
         if (commits()) {
             commit(states, true);
+            throwIfDenied();
+        }
+    }
+
+    private void throwIfDenied() {
+        NotAuthorizedException d = denied;
+        if (d != null) {
+            throw d;
         }
     }
 
@@ -185,8 +198,19 @@ public final class Committer {
         if (error instanceof CommitFailedException || error instanceof RebalanceInProgressException) {
             abandonPoll = true;
         }
+        if (denied == null) {
+            denied = Denials.ofConsume(error, groupOf(consumer)).orElse(null);
+        }
         LOG.warn("{}: commit of {} failed: {}", name, offsets, error.toString());
         control.notifyListener(() -> listener.onCommitFailed(offsets, error));
+    }
+
+    private static String groupOf(Consumer<byte[], byte[]> consumer) {
+        try {
+            return consumer.groupMetadata().groupId();
+        } catch (RuntimeException e) {
+            return "?";
+        }
     }
 
     /** A partition is gone: the next commit's snapshot no longer shows it. */
