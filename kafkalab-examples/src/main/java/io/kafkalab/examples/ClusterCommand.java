@@ -72,7 +72,7 @@ final class ClusterCommand implements Callable<Integer> {
         EmbeddedKafkaCluster.Topology topology = combined
                 ? EmbeddedKafkaCluster.Topology.COMBINED : EmbeddedKafkaCluster.Topology.DEDICATED_CONTROLLER;
         err.printf("Starting %d Kafka %s broker(s) in this JVM (%s)...%n", brokers,
-                org.apache.kafka.common.utils.AppInfoParser.getVersion(),
+                org.apache.kafka.common.utils.internals.AppInfoParser.getVersion(),
                 combined ? "each broker and controller, as in the lab's docker-compose" : "and one controller");
         EmbeddedKafkaCluster.Builder builder = EmbeddedKafkaCluster.builder().brokers(brokers).port(port)
                 .topology(topology);
