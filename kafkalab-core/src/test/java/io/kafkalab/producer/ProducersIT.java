@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -179,6 +180,10 @@ class ProducersIT {
             // both learn that the first broker leads the partition
             atMostOnce.send(new ProducerRecord<>(topic, 0, "k", "warm-up")).get(30, TimeUnit.SECONDS);
             retrying.send(new ProducerRecord<>(topic, 0, "k", "warm-up")).get(30, TimeUnit.SECONDS);
+            // acks=1 acknowledged them on the leader alone: once the high watermark passes them, every in-sync
+            // replica has them, so the leadership move below (to an in-sync replica) cannot truncate them away
+            await().atMost(TIMEOUT).until(() -> cluster.admin().listOffsets(Map.of(tp, OffsetSpec.latest()))
+                    .partitionResult(tp).get(30, TimeUnit.SECONDS).offset() == 2);
             // the leadership moves to the second broker; the first, still up, answers NOT_LEADER_OR_FOLLOWER
             cluster.admin().alterPartitionReassignments(Map.of(tp, Optional.of(new NewPartitionReassignment(
                     List.of(second, first))))).all().get(30, TimeUnit.SECONDS);
