@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times start and close of a 3-broker cluster with a dedicated controller: in this JVM (EmbeddedKafkaCluster)
-# beside forked ones (ForkedKafkaCluster, Kafka 4.3.1 and 3.9.1, every node a child JVM). Builds the testkit
+# beside forked ones (ForkedKafkaCluster, the project's kafka.version and 3.9.1, every node a child JVM). Builds the testkit
 # (no tests), then runs ClusterStartStopMain. Figures drift with whatever else runs on the machine.
 #   scripts/time-forked-cluster.sh [runs]     (default 5; the first run is cold, the medians are of the others)
 set -euo pipefail

@@ -152,7 +152,7 @@ final class ClusterCommand implements Callable<Integer> {
         EmbeddedKafkaCluster.Topology topology = combined
                 ? EmbeddedKafkaCluster.Topology.COMBINED : EmbeddedKafkaCluster.Topology.DEDICATED_CONTROLLER;
         err.printf("Starting %d Kafka %s broker(s) in this JVM (%s)...%n", brokers,
-                org.apache.kafka.common.utils.AppInfoParser.getVersion(),
+                org.apache.kafka.common.utils.internals.AppInfoParser.getVersion(),
                 combined ? "each broker and controller, as in the lab's docker-compose" : "and one controller");
         EmbeddedKafkaCluster.Builder builder = EmbeddedKafkaCluster.builder().brokers(brokers).port(port)
                 .topology(topology);
@@ -187,7 +187,7 @@ final class ClusterCommand implements Callable<Integer> {
         }
         builder.logDirectory(BrokerDistributions.nodeLogDirectory());
         String version = kafkaVersion != null ? kafkaVersion : zookeeper ? ForkedKafkaCluster.LAST_ZOOKEEPER_VERSION
-                : org.apache.kafka.common.utils.AppInfoParser.getVersion();
+                : org.apache.kafka.common.utils.internals.AppInfoParser.getVersion();
         err.printf("Starting %d Kafka %s broker(s), each in its own JVM, %s...%n", brokers, version,
                 !zookeeper ? "and one controller" : zookeeperPort == 0 ? "on a ZooKeeper server on a free port"
                         : "on a ZooKeeper server at 127.0.0.1:" + zookeeperPort);

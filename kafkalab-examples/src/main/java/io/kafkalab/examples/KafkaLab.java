@@ -205,7 +205,7 @@ public final class KafkaLab {
         public String[] getVersion() {
             String v = KafkaLab.class.getPackage().getImplementationVersion();
             return new String[] {"kafkalab " + (v == null ? "(development build)" : v)
-                    + ", Apache Kafka " + org.apache.kafka.common.utils.AppInfoParser.getVersion()};
+                    + ", Apache Kafka " + org.apache.kafka.common.utils.internals.AppInfoParser.getVersion()};
         }
     }
 }

@@ -5,7 +5,7 @@ import io.kafkalab.testkit.ForkedKafkaCluster.NodeState;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
-import org.apache.kafka.common.utils.AppInfoParser;
+import org.apache.kafka.common.utils.internals.AppInfoParser;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 

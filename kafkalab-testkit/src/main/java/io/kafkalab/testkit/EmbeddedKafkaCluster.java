@@ -39,7 +39,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
-import org.apache.kafka.common.utils.Exit;
+import org.apache.kafka.common.utils.internals.Exit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +75,10 @@ import org.slf4j.LoggerFactory;
  * <p>The cluster never prints to stdout; the brokers log through SLF4J at whatever level the
  * application's binding sets (the kafkalab examples and tests send them to a file at WARN).
  * While any embedded cluster is open, Kafka's {@code Exit.exit}/{@code Exit.halt} are intercepted so that
- * a fatal broker fault is logged and fails that broker instead of killing the JVM.
+ * a fatal broker fault is logged and fails that broker instead of killing the JVM: the procedures of
+ * {@code org.apache.kafka.common.utils.internals.Exit}, through which the 4.4 broker ends its process (the class
+ * was {@code org.apache.kafka.common.utils.internals.Exit} before Kafka 4.4; it is internal to Kafka, with no public
+ * replacement).
  *
  * <p>Thread safe. Start, stop and close are bounded by the builder's timeouts.
  *

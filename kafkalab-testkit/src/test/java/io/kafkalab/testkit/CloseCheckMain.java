@@ -33,10 +33,17 @@ public final class CloseCheckMain {
     /** The two daemon threads of Yammer metrics' JVM-wide registry: the broker code starts them once per JVM. */
     static final String JVM_WIDE_THREAD = "metrics-meter-tick-thread-";
 
-    public static void main(String[] args) throws Exception {
-        for (String arg : args) {
-            String[] c = arg.split(":");
-            check(arg, Integer.parseInt(c[0]), EmbeddedKafkaCluster.Topology.valueOf(c[1]), c[2].equals("secured"));
+    public static void main(String[] args) {
+        try {
+            for (String arg : args) {
+                String[] c = arg.split(":");
+                check(arg, Integer.parseInt(c[0]), EmbeddedKafkaCluster.Topology.valueOf(c[1]),
+                        c[2].equals("secured"));
+            }
+        } catch (Exception | Error e) {
+            // a cluster's non-daemon threads would keep this JVM up, and the test would wait for "done" in vain
+            System.out.println("failed: " + e);
+            System.exit(1);
         }
         System.out.println("done");
         System.exit(0);
@@ -118,7 +125,9 @@ public final class CloseCheckMain {
             if (!Files.exists(path)) {
                 continue;
             }
-            for (String line : Files.readAllLines(path).subList(1, Files.readAllLines(path).size())) {
+            // read once: the table is the whole network namespace's, and other processes change it between reads
+            List<String> lines = Files.readAllLines(path);
+            for (String line : lines.subList(1, lines.size())) {
                 // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
                 String[] f = line.trim().split("\\s+");
                 if (f[3].equals("0A") && inodes.contains(f[9])) {

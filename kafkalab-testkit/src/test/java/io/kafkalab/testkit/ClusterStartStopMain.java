@@ -3,6 +3,7 @@ package io.kafkalab.testkit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.apache.kafka.common.utils.internals.AppInfoParser;
 
 /**
  * Measures start and close of an in-JVM cluster beside forked ones (3 brokers and a dedicated controller each):
@@ -16,9 +17,10 @@ public final class ClusterStartStopMain {
 
     public static void main(String[] args) {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        measure("in-JVM 4.3.1 (EmbeddedKafkaCluster)", runs, () -> EmbeddedKafkaCluster.builder().brokers(3)
-                .topology(EmbeddedKafkaCluster.Topology.DEDICATED_CONTROLLER).start());
-        measure("forked 4.3.1", runs, () -> ForkedKafkaCluster.builder().brokers(3).start());
+        String current = AppInfoParser.getVersion();
+        measure("in-JVM " + current + " (EmbeddedKafkaCluster)", runs,
+                () -> EmbeddedKafkaCluster.builder().brokers(3).topology(EmbeddedKafkaCluster.Topology.DEDICATED_CONTROLLER).start());
+        measure("forked " + current, runs, () -> ForkedKafkaCluster.builder().brokers(3).start());
         measure("forked 3.9.1", runs, () -> ForkedKafkaCluster.builder().brokers(3).version("3.9.1").start());
         System.exit(0);
     }

@@ -34,7 +34,8 @@ class EmbeddedKafkaClusterLifecycleIT {
         ports.put("3:DEDICATED_CONTROLLER:secured", 13);
         try (JvmProcess check = JvmProcess.start(List.of("-Xmx512m"), CloseCheckMain.class,
                 ports.keySet().toArray(String[]::new))) {
-            check.awaitLine("done"::equals, Duration.ofSeconds(180));
+            check.awaitLine(l -> l.equals("done") || l.startsWith("failed: "), Duration.ofSeconds(180));
+            assertThat(check.lines()).contains("done");
             ports.forEach((c, n) -> assertThat(check.lines()).as(c).contains(c + " consumed 10",
                     c + " listening while open " + n, c + " data directory deleted true", c + " still listening []",
                     c + " ports free " + n));

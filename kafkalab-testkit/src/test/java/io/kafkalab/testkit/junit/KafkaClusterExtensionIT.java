@@ -8,7 +8,7 @@ import io.kafkalab.testkit.EmbeddedKafkaCluster;
 import io.kafkalab.testkit.KafkaCluster;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.common.utils.Exit;
+import org.apache.kafka.common.utils.internals.Exit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Order;
