@@ -28,7 +28,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * each time; timed from the first record started to the last of them finished (group join and close excluded,
  * the same for both). Each row carries the workload's physical bound and parallel-consumer's published time.
  *
- * <p>parallel-consumer runs on this project's kafka-clients 4.3.1 (its own 3.x is excluded in the pom) once its
+ * <p>parallel-consumer runs on this project's kafka-clients 4.4.0 (its own 3.x is excluded in the pom) once its
  * options skip the reflective check that auto-commit is off
  * ({@code ignoreReflectiveAccessExceptionsForAutoCommitDisabledCheck}): it is off, this bench sets it so. Its
  * published table ran with 16 threads; 0.5.3.2 has one knob, {@code maxConcurrency}, which is both the records in

@@ -66,7 +66,7 @@ final class ClusterCommand implements Callable<Integer> {
     String isolation;
 
     @Option(names = "--kafka-version", paramLabel = "VERSION",
-            description = "The brokers' Kafka version, one the build resolved (4.3.1, 3.9.1); implies --isolation "
+            description = "The brokers' Kafka version, one the build resolved (4.4.0, 3.9.1); implies --isolation "
                     + "process. Default: this build's, or 3.9.1 with --zookeeper.")
     String kafkaVersion;
 

@@ -815,7 +815,7 @@ public final class ForkedKafkaCluster implements KafkaCluster {
          * {@link #start()} fails, naming them, when none holds it. Default: the version of the clients on this
          * class path (its directory when listed, else this JVM's own class path).
          *
-         * @param version such as {@code 3.9.1} or {@code 4.3.1}
+         * @param version such as {@code 3.9.1} or {@code 4.4.0}
          * @return this
          */
         public Builder version(String version) {
