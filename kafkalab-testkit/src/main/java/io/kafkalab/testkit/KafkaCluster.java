@@ -134,7 +134,15 @@ public interface KafkaCluster extends AutoCloseable {
         NewTopic topic = new NewTopic(name, partitions, (short) replicationFactor).configs(configs);
         await(admin().createTopics(List.of(topic)).all(), "create topic " + name);
         Wait.until(() -> {
-            TopicInfo info = describeTopic(name);
+            TopicInfo info;
+            try {
+                info = describeTopic(name);
+            } catch (KafkaClusterException e) {
+                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                    return false; // the broker asked has not heard of it yet (ZooKeeper mode tells each on its own)
+                }
+                throw e;
+            }
             return info.partitions().size() == partitions
                     && info.partitions().stream().allMatch(p -> p.leader() >= 0);
         }, operationTimeout(), () -> "leaders of every partition of topic " + name);

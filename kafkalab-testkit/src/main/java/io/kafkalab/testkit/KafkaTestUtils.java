@@ -118,25 +118,46 @@ public final class KafkaTestUtils {
      */
     public static List<RecordMetadata> produce(KafkaCluster cluster, String topic, int count,
                                                IntFunction<ProducerRecord<String, String>> record) {
+        return produce(producerConfig(cluster), topic, count, record);
+    }
+
+    /**
+     * Produces as {@link #produce(KafkaCluster, String, int, IntFunction)} does, with the given producer settings
+     * (for example {@link #producerConfig(KafkaCluster)} with idempotence off).
+     *
+     * @param producerConfig settings of a {@code KafkaProducer<String, String>}, serializers included
+     * @throws KafkaClusterException when a send fails or is not acknowledged within 60 s
+     */
+    public static List<RecordMetadata> produce(Map<String, Object> producerConfig, String topic, int count,
+                                               IntFunction<ProducerRecord<String, String>> record) {
         Objects.requireNonNull(record, "record");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(cluster))) {
+        KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig);
+        List<RecordMetadata> acks = new ArrayList<>(count);
+        try {
             List<Future<RecordMetadata>> futures = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 futures.add(producer.send(record.apply(i)));
             }
-            producer.flush();
-            List<RecordMetadata> acks = new ArrayList<>(count);
+            // no flush(): it waits without a bound (an idempotent producer that gets no producer id waits forever)
+            long deadline = System.nanoTime() + PRODUCE_TIMEOUT.toNanos();
             for (Future<RecordMetadata> f : futures) {
-                acks.add(f.get(60, TimeUnit.SECONDS));
+                acks.add(f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
             }
             return acks;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaClusterException("interrupted while producing to " + topic, e);
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (TimeoutException e) {
+            throw new KafkaClusterException("producing to " + topic + ": " + (count - acks.size()) + " of " + count
+                    + " records not acknowledged within " + PRODUCE_TIMEOUT.toSeconds() + " s", e);
+        } catch (ExecutionException e) {
             throw new KafkaClusterException("producing to " + topic + " failed: " + e, e);
+        } finally {
+            producer.close(Duration.ofSeconds(5)); // what is not sent by then is abandoned: the call failed already
         }
     }
+
+    private static final Duration PRODUCE_TIMEOUT = Duration.ofSeconds(60);
 
     /**
      * Reads a topic from the beginning of every partition, without a consumer group, until {@code count}
