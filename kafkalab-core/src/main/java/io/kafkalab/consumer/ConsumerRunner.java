@@ -243,9 +243,10 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
             LOG.error("{}: consumer loop failed", name, e);
         } finally {
             control.runState().stopped();
-            terminated.countDown();
             removeShutdownHook();
+            // before the count down: whoever awaits termination sees what the listener did
             control.notifyListener(() -> listener.onStopped(failure));
+            terminated.countDown();
         }
         Throwable f = failure;
         if (f instanceof RuntimeException r) {

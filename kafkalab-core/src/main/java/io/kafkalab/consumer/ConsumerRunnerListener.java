@@ -36,7 +36,9 @@ public interface ConsumerRunnerListener {
     }
 
     /**
-     * The runner stopped.
+     * The runner stopped. Called on the loop's thread before {@link ConsumerRunner#awaitTermination} returns for
+     * anyone, so do not await the runner's termination here ({@link ConsumerRunner#close(java.time.Duration)} returns at
+     * once on this thread).
      *
      * @param cause why it stopped, or null after a normal close
      */

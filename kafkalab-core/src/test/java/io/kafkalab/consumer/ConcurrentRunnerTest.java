@@ -370,6 +370,31 @@ class ConcurrentRunnerTest {
     }
 
     @Test
+    void whoeverAwaitsTerminationSeesTheListenerToldOfTheStop() throws Exception {
+        MockConsumer<byte[], byte[]> c = mock(10, i -> "k" + i, null);
+        java.util.concurrent.CountDownLatch inOnStopped = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        ConsumerRunner<String, String> runner = builder(c).maxRecords(10).listener(new ConsumerRunnerListener() {
+            @Override
+            public void onStopped(Throwable cause) {
+                inOnStopped.countDown();
+                try {
+                    release.await(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }).records(r -> { });
+        runner.start();
+        assertThat(inOnStopped.await(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)).isTrue();
+
+        // the listener is still at work: termination is not yet reported
+        assertThat(runner.awaitTermination(Duration.ofMillis(200))).isFalse();
+        release.countDown();
+        assertThat(runner.awaitTermination(WAIT)).isTrue();
+    }
+
+    @Test
     void buildRefusesWhatCannotWork() {
         MockConsumer<byte[], byte[]> c = mock(1, i -> "k", null);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> builder(c).concurrency(2)
