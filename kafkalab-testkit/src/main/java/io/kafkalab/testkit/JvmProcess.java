@@ -16,7 +16,8 @@ import java.util.function.Predicate;
 /**
  * A main class run in a child JVM on this JVM's class path, for tests that must kill a client for real
  * (SIGKILL: no close, no commit, no leave-group) or stop it with SIGTERM. Collects the lines it prints on
- * stdout; stderr is discarded.
+ * stdout, and the last lines of stderr for the failure messages; {@link #awaitLine} fails at once when the
+ * process ends its output without the line.
  *
  * <pre>{@code
  * try (JvmProcess consumer = JvmProcess.start(MyConsumerMain.class, servers, topic)) {
@@ -29,8 +30,16 @@ import java.util.function.Predicate;
  */
 public final class JvmProcess implements AutoCloseable {
 
+    /** Lines of standard error kept for failure messages (the last ones). */
+    private static final int ERROR_LINES = 50;
+
     private final Process process;
+    /** Standard output, every line; guarded by itself, notified on each line and at its end. */
     private final List<String> lines = new ArrayList<>();
+    /** The last {@link #ERROR_LINES} lines of standard error; guarded by {@link #lines}. */
+    private final java.util.ArrayDeque<String> errors = new java.util.ArrayDeque<>();
+    /** Standard output has ended (the process closed it or exited); guarded by {@link #lines}. */
+    private boolean ended;
     private final Thread reader;
 
     private JvmProcess(Process process) {
@@ -38,6 +47,9 @@ public final class JvmProcess implements AutoCloseable {
         this.reader = new Thread(this::read, "jvm-process-stdout-" + process.pid());
         reader.setDaemon(true);
         reader.start();
+        Thread errorReader = new Thread(this::readErrors, "jvm-process-stderr-" + process.pid());
+        errorReader.setDaemon(true);
+        errorReader.start();
     }
 
     /**
@@ -66,7 +78,7 @@ public final class JvmProcess implements AutoCloseable {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
         command.addAll(List.of(args));
         try {
-            return new JvmProcess(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start());
+            return new JvmProcess(new ProcessBuilder(command).start());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + mainClass.getName(), e);
         }
@@ -80,6 +92,28 @@ public final class JvmProcess implements AutoCloseable {
                 synchronized (lines) {
                     lines.add(line);
                     lines.notifyAll();
+                }
+            }
+        } catch (IOException e) {
+            // the process is gone
+        } finally {
+            synchronized (lines) {
+                ended = true;
+                lines.notifyAll();
+            }
+        }
+    }
+
+    private void readErrors() {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                synchronized (lines) {
+                    if (errors.size() == ERROR_LINES) {
+                        errors.removeFirst();
+                    }
+                    errors.addLast(line);
                 }
             }
         } catch (IOException e) {
@@ -113,9 +147,16 @@ public final class JvmProcess implements AutoCloseable {
                     }
                 }
                 long leftMillis = (deadline - System.nanoTime()) / 1_000_000;
+                if (ended) {
+                    // nothing more will come: say so now, with what it wrote to standard error
+                    throw new AssertionError("the process ended its output without a matching line"
+                            + exitSuffix() + "; printed: " + lines.subList(Math.max(0, lines.size() - 20),
+                            lines.size()) + "; standard error: " + errors);
+                }
                 if (leftMillis <= 0) {
                     throw new AssertionError("no matching line within " + timeout.toMillis() + " ms; printed: "
-                            + lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+                            + lines.subList(Math.max(0, lines.size() - 20), lines.size()) + "; standard error: "
+                            + errors);
                 }
                 try {
                     lines.wait(leftMillis);
@@ -169,6 +210,16 @@ public final class JvmProcess implements AutoCloseable {
     public void close() {
         if (process.isAlive()) {
             kill();
+        }
+    }
+
+    private String exitSuffix() {
+        try {
+            return process.waitFor(2, java.util.concurrent.TimeUnit.SECONDS) ? " (exit code " + process.exitValue() + ")"
+                    : " (still running)";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
         }
     }
 }
