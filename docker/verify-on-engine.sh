@@ -57,7 +57,7 @@ bash docker/standin/build-image.sh
 #    machine may look like a container to Testcontainers, which would otherwise pull an image to find out)
 export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_CHECKS_DISABLE=true TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
 log "container backend tests"
-mvn -B -Dstyle.color=never verify -pl kafkalab-testkit -am -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+mvn -B -Dstyle.color=never verify -pl kafkalab-testkit/tests -am -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
   -Dit.test=ContainerKafkaClusterIT -Dfailsafe.failIfNoSpecifiedTests=false -Dkafkalab.require.docker=true
 
 # 4. the compose cluster and the lab against it

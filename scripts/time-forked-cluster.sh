@@ -9,10 +9,11 @@ runs="${1:-5}"
 cd "$root"
 cp="$(mktemp)"
 trap 'rm -f "$cp"' EXIT
-# -am: the testkit's build-order dependencies on brokers/* resolve only in the reactor; the testkit, last, writes "$cp"
-mvn -B -q -o -pl kafkalab-testkit -am package dependency:build-classpath -DskipTests -Dfuzz.skip=true \
+# -am: the tests' build-order dependencies on brokers/* resolve only in the reactor; kafkalab-testkit-tests (the
+# testkit's own tests, where ClusterStartStopMain lives), last, writes "$cp"
+mvn -B -q -o -pl kafkalab-testkit/tests -am test-compile dependency:build-classpath -DskipTests -Dfuzz.skip=true \
   -Dmdep.includeScope=test -Dmdep.outputFile="$cp"
 dists="$root/kafkalab-testkit/brokers/kafka-current/target/lib:$root/kafkalab-testkit/brokers/kafka-3.9.1/target/lib"
 java -Xmx1g -Dkafkalab.kafka.distributions="$dists" \
-  -cp "$root/kafkalab-testkit/target/test-classes:$root/kafkalab-testkit/target/classes:$(cat "$cp")" \
+  -cp "$root/kafkalab-testkit/tests/target/test-classes:$(cat "$cp")" \
   io.kafkalab.testkit.ClusterStartStopMain "$runs"
