@@ -26,6 +26,9 @@ final class HttpLimits {
 
     static final String MAX_REQ_TIME = "sun.net.httpserver.maxReqTime";
     static final String NO_DELAY = "sun.net.httpserver.nodelay";
+    static final String MAX_IDLE_CONNECTIONS = "sun.net.httpserver.maxIdleConnections";
+    /** Idle keep-alive connections the server keeps: far above the connections a load test or a proxy opens. */
+    static final int IDLE_CONNECTIONS = 10_000;
 
     private static Duration inForce;
 
@@ -40,6 +43,19 @@ final class HttpLimits {
     static synchronized void applyNoDelay() {
         if (System.getProperty(NO_DELAY) == null) {
             System.setProperty(NO_DELAY, "true");
+        }
+    }
+
+    /**
+     * Lets the JDK's HTTP server keep {@value #IDLE_CONNECTIONS} idle keep-alive connections (its
+     * {@code sun.net.httpserver.maxIdleConnections}, read once per JVM, default 200) unless the command line set it.
+     * With the default, once 200 connections wait between requests the server closes every further one after its
+     * answer, without a {@code Connection: close}: a client on 256 keep-alive connections saw resets. An idle
+     * connection costs a socket and no thread, and the JDK still closes one idle for 30 s.
+     */
+    static synchronized void applyKeepAlive() {
+        if (System.getProperty(MAX_IDLE_CONNECTIONS) == null) {
+            System.setProperty(MAX_IDLE_CONNECTIONS, String.valueOf(IDLE_CONNECTIONS));
         }
     }
 

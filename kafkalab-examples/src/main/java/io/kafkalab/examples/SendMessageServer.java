@@ -191,6 +191,7 @@ final class SendMessageServer implements AutoCloseable {
         this.tokenDigest = settings.authToken() == null ? null : sha256(settings.authToken());
         this.requestTimeout = HttpLimits.applyRequestTimeout(settings.requestTimeout());
         HttpLimits.applyNoDelay();
+        HttpLimits.applyKeepAlive();
         this.server = HttpServer.create(new InetSocketAddress(settings.bind(), settings.port()), 256);
         this.executor = Executors.newFixedThreadPool(settings.threads(), r -> {
             Thread t = new Thread(r, "kafkalab-http");

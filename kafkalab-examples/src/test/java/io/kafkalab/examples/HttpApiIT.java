@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kafkalab.testkit.JvmProcess;
 import io.kafkalab.testkit.KafkaCluster;
 import io.kafkalab.testkit.KafkaTestUtils;
 import io.kafkalab.testkit.junit.KafkaTest;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +28,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.MatchResult;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -128,6 +133,60 @@ class HttpApiIT {
             }
             assertThat(ids).hasSize(64);
         }
+    }
+
+    @Test
+    void keepsEveryKeepAliveConnectionOfAWideClientOpen(KafkaCluster cluster) throws Exception {
+        // its own JVM: the JDK reads its idle-connection limit once per JVM, and this is how `kafkalab http` runs
+        try (JvmProcess app = JvmProcess.start(HttpApi.class, "-b", cluster.bootstrapServers(), "--port", "0")) {
+            String serving = app.awaitLine(l -> l.startsWith("Serving POST"), Duration.ofSeconds(60));
+            Matcher m = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/").matcher(serving);
+            assertThat(m.find()).as(serving).isTrue();
+            int port = Integer.parseInt(m.group(1));
+            // one answered request on each of 300 connections, one after another: all 300 then wait idle, which
+            // the JDK's default (200 idle connections) does not allow; then a second request on each
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < 300; i++) {
+                    Socket socket = new Socket("127.0.0.1", port);
+                    socket.setSoTimeout(10_000); // the test's own bound: never hang
+                    sockets.add(socket);
+                    assertThat(health(socket)).as("first request on connection %d", i).startsWith("HTTP/1.1 ");
+                }
+                for (int i = 0; i < sockets.size(); i++) {
+                    assertThat(health(sockets.get(i))).as("second request on connection %d", i)
+                            .startsWith("HTTP/1.1 ");
+                }
+            } finally {
+                for (Socket socket : sockets) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    /** {@code GET /health} on a keep-alive connection; @return the status line, or "closed" */
+    private static String health(Socket socket) throws IOException {
+        socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        try {
+            while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    return "closed";
+                }
+                head.write(b);
+            }
+        } catch (java.net.SocketException e) {
+            return "closed";
+        }
+        String headers = head.toString(StandardCharsets.US_ASCII);
+        Matcher length = Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(headers);
+        assertThat(length.find()).as(headers).isTrue();
+        assertThat(in.readNBytes(Integer.parseInt(length.group(1)))).hasSize(Integer.parseInt(length.group(1)));
+        return headers.substring(0, headers.indexOf("\r\n"));
     }
 
     @Test
