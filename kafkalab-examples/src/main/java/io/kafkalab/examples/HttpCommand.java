@@ -76,7 +76,7 @@ final class HttpCommand implements Callable<Integer> {
             description = "How long an Idempotency-Key's answer is kept (default: ${DEFAULT-VALUE}).")
     Duration idempotencyWindow;
 
-    @Option(names = "--linger-ms", description = "The producer's linger.ms (default: the AT_LEAST_ONCE preset's, 10).")
+    @Option(names = "--linger-ms", description = "The producer's linger.ms: how long each answer waits for its batch to fill (default 1).")
     Integer lingerMs;
 
     @Spec
