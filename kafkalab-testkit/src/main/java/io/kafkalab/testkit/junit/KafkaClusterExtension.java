@@ -1,5 +1,6 @@
 package io.kafkalab.testkit.junit;
 
+import io.kafkalab.testkit.ClusterSecurity;
 import io.kafkalab.testkit.ContainerKafkaCluster;
 import io.kafkalab.testkit.EmbeddedKafkaCluster;
 import io.kafkalab.testkit.ForkedKafkaCluster;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
@@ -206,7 +208,35 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
                 .brokers(spec.brokers())
                 .topology(spec.topology());
         properties(spec, context).forEach(builder::brokerProperty);
+        if (spec.security() != KafkaTest.Plaintext.class) {
+            builder.security(security(spec, context));
+        }
         return builder.start();
+    }
+
+    private static ClusterSecurity security(KafkaTest spec, ExtensionContext context) {
+        String where = "@KafkaTest(security = " + spec.security().getSimpleName() + ".class) on "
+                + context.getRequiredTestClass().getName();
+        ClusterSecurity security;
+        try {
+            java.lang.reflect.Constructor<? extends Supplier<ClusterSecurity>> constructor =
+                    spec.security().getDeclaredConstructor();
+            constructor.setAccessible(true);
+            security = constructor.newInstance().get();
+        } catch (NoSuchMethodException e) {
+            throw new ExtensionConfigurationException(where + ": the class needs a constructor without arguments"
+                    + (spec.security().isMemberClass() && !java.lang.reflect.Modifier.isStatic(
+                            spec.security().getModifiers()) ? " (make the nested class static)" : ""));
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw new ExtensionConfigurationException(where + ": creating the security failed: " + e.getCause(),
+                    e.getCause());
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new ExtensionConfigurationException(where + ": creating the security failed: " + e, e);
+        }
+        if (security == null) {
+            throw new ExtensionConfigurationException(where + ": get() returned null");
+        }
+        return security;
     }
 
     private static ExtensionContext classContext(ExtensionContext context) {
@@ -241,6 +271,11 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
             throw new ExtensionConfigurationException("@KafkaTest on " + testClass.getName() + ": a PROCESS cluster"
                     + " has dedicated controllers (or ZooKeeper), but topology was " + spec.topology());
         }
+        if (spec.security() != KafkaTest.Plaintext.class && backend(spec) != KafkaTest.Backend.EMBEDDED) {
+            throw new ExtensionConfigurationException("@KafkaTest on " + testClass.getName() + ": security needs the"
+                    + " embedded backend (the process and container clusters have PLAINTEXT listeners only), but the"
+                    + " backend is " + backend(spec));
+        }
         if (!spec.version().isEmpty() && !spec.version().matches("\\d+\\.\\d+\\.\\d+")) {
             throw new ExtensionConfigurationException("@KafkaTest on " + testClass.getName() + ": version must look"
                     + " like 3.9.1, but was '" + spec.version() + "'");
@@ -269,7 +304,8 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
 
     private static String key(KafkaTest spec, ExtensionContext context) {
         return "cluster:brokers=" + spec.brokers() + ",topology=" + spec.topology() + ",version=" + spec.version()
-                + ",zookeeper=" + spec.zookeeper() + ",properties=" + properties(spec, context);
+                + ",zookeeper=" + spec.zookeeper() + ",properties=" + properties(spec, context)
+                + ",security=" + spec.security().getName();
     }
 
     /** Closes the cluster when JUnit discards the store that holds it. */

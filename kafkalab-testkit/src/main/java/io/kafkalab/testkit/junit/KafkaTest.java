@@ -1,5 +1,6 @@
 package io.kafkalab.testkit.junit;
 
+import io.kafkalab.testkit.ClusterSecurity;
 import io.kafkalab.testkit.EmbeddedKafkaCluster;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
@@ -7,6 +8,7 @@ import java.lang.annotation.Inherited;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -70,6 +72,28 @@ public @interface KafkaTest {
      */
     boolean zookeeper() default false;
 
+    /**
+     * @return a class whose {@code get()} gives the cluster's listeners, users, authorizer and ACLs (see
+     *     {@link io.kafkalab.testkit.ClusterSecurity}); it needs a no-argument constructor (it may be a nested class,
+     *     private or not) and is created once per cluster. Classes naming the same security class share a cluster
+     *     like any other configuration. The default, {@link Plaintext}, is a PLAINTEXT cluster with no authorizer.
+     *     The embedded backend only.
+     *     <pre>{@code
+     * @KafkaTest(brokers = 1, security = OrdersIT.Acls.class)
+     * class OrdersIT {
+     *     static final class Acls implements Supplier<ClusterSecurity> {
+     *         public ClusterSecurity get() {
+     *             return ClusterSecurity.builder().listeners(SecurityProtocol.SASL_PLAINTEXT)
+     *                     .user("admin", "admin-secret").user("alice", "alice-secret").authorizer()
+     *                     .allow("alice", ResourceType.TOPIC, PatternType.LITERAL, "orders", AclOperation.WRITE)
+     *                     .build();
+     *         }
+     *     }
+     * }
+     * }</pre>
+     */
+    Class<? extends Supplier<ClusterSecurity>> security() default Plaintext.class;
+
     /** @return whether classes with the same configuration share one cluster for the whole run */
     boolean shared() default true;
 
@@ -80,6 +104,18 @@ public @interface KafkaTest {
      *     {@link #zookeeper()} make it {@link Backend#PROCESS}
      */
     Backend backend() default Backend.DEFAULT;
+
+    /** The default {@link #security()}: PLAINTEXT listeners, no users, no authorizer; never called. */
+    final class Plaintext implements Supplier<ClusterSecurity> {
+        private Plaintext() {
+        }
+
+        /** @throws UnsupportedOperationException always: the extension checks for this class instead */
+        @Override
+        public ClusterSecurity get() {
+            throw new UnsupportedOperationException("Plaintext is the marker of a cluster without security");
+        }
+    }
 
     /** Where the brokers of a {@link KafkaTest} run. */
     enum Backend {

@@ -4,10 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import io.kafkalab.testkit.ClusterSecurity;
 import io.kafkalab.testkit.EmbeddedKafkaCluster;
 import io.kafkalab.testkit.KafkaCluster;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.internals.Exit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -71,6 +85,16 @@ class KafkaClusterExtensionIT {
     }
 
     @Test
+    void givesClassesTheSecurityTheyAskForOnAClusterTheyShare() {
+        EngineExecutionResults results = run(SharedA.class, Secured.class, SecuredToo.class);
+
+        results.testEvents().assertStatistics(s -> s.succeeded(3).failed(0));
+        // the plain class has a cluster of its own; the two secured classes share theirs
+        assertThat(SEEN.stream().distinct()).hasSize(2);
+        assertThat(SEEN.subList(SEEN.size() - 2, SEEN.size()).stream().distinct()).hasSize(1);
+    }
+
+    @Test
     void whileItsClusterIsOpenKafkasExitAndHaltThrowInsteadOfEndingTheJvm() {
         // were they not intercepted, this JVM would end here and the build with it
         EngineExecutionResults results = run(CallsExit.class);
@@ -97,6 +121,13 @@ class KafkaClusterExtensionIT {
         assertThat(failureOf(CombinedProcesses.class)).isInstanceOf(ExtensionConfigurationException.class)
                 .hasMessage("@KafkaTest on " + CombinedProcesses.class.getName() + ": a PROCESS cluster has"
                         + " dedicated controllers (or ZooKeeper), but topology was COMBINED");
+        assertThat(failureOf(SecuredProcesses.class)).isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessage("@KafkaTest on " + SecuredProcesses.class.getName() + ": security needs the embedded"
+                        + " backend (the process and container clusters have PLAINTEXT listeners only), but the"
+                        + " backend is PROCESS");
+        assertThat(failureOf(UnusableSecurity.class)).isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessage("@KafkaTest(security = NeedsAnArgument.class) on " + UnusableSecurity.class.getName()
+                        + ": the class needs a constructor without arguments");
     }
 
     @Test
@@ -153,6 +184,81 @@ class KafkaClusterExtensionIT {
         @Test
         void two(KafkaCluster cluster) {
             SEEN.add(cluster);
+        }
+    }
+
+    /** alice may write {@code orders}, bob may not; the first user is the cluster's own super user. */
+    // tag::security[]
+    static final class Acls implements Supplier<ClusterSecurity> {
+        private Acls() {
+        }
+
+        @Override
+        public ClusterSecurity get() {
+            return ClusterSecurity.builder().listeners(SecurityProtocol.SASL_PLAINTEXT)
+                    .user("admin", "admin-secret").user("alice", "alice-secret").user("bob", "bob-secret")
+                    .authorizer()
+                    .allow("alice", ResourceType.TOPIC, PatternType.LITERAL, "orders", AclOperation.WRITE)
+                    .build();
+        }
+    }
+
+    @KafkaTest(brokers = 1, security = Acls.class)
+    // end::security[]
+    static class Secured {
+        @Test
+        void test(EmbeddedKafkaCluster cluster) throws Exception {
+            SEEN.add(cluster);
+            assertThat(cluster.security()).isPresent();
+            cluster.createTopic("orders", 1, 1); // the admin is the super user
+            send(cluster, "alice");
+            assertThatThrownBy(() -> send(cluster, "bob")).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(TopicAuthorizationException.class);
+        }
+
+        static void send(EmbeddedKafkaCluster cluster, String user) throws Exception {
+            Map<String, Object> config = new HashMap<>(cluster.clientConfig(SecurityProtocol.SASL_PLAINTEXT, user));
+            config.put("key.serializer", StringSerializer.class);
+            config.put("value.serializer", StringSerializer.class);
+            config.put("enable.idempotence", false); // an idempotent producer is refused its id first
+            config.put("acks", "1");
+            config.put("max.block.ms", 30_000);
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
+                producer.send(new ProducerRecord<>("orders", "k", "from " + user)).get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @KafkaTest(brokers = 1, security = Acls.class)
+    static class SecuredToo {
+        @Test
+        void test(EmbeddedKafkaCluster cluster) {
+            SEEN.add(cluster);
+            assertThat(cluster.security()).isPresent();
+        }
+    }
+
+    @KafkaTest(brokers = 1, backend = KafkaTest.Backend.PROCESS, security = Acls.class)
+    static class SecuredProcesses {
+        @Test
+        void test(KafkaCluster cluster) {
+        }
+    }
+
+    static final class NeedsAnArgument implements Supplier<ClusterSecurity> {
+        NeedsAnArgument(String user) {
+        }
+
+        @Override
+        public ClusterSecurity get() {
+            return null;
+        }
+    }
+
+    @KafkaTest(brokers = 1, security = NeedsAnArgument.class)
+    static class UnusableSecurity {
+        @Test
+        void test(KafkaCluster cluster) {
         }
     }
 
