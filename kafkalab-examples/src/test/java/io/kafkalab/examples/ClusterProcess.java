@@ -60,7 +60,8 @@ final class ClusterProcess implements AutoCloseable {
      */
     static ClusterProcess start(Path logDir, long timeoutSeconds, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx1g", "-Dkafkalab.log.dir=" + logDir, "-jar",
+                .toString(), "-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", // as ./kafkalab runs all but http
+                "-Dkafkalab.log.dir=" + logDir, "-jar",
                 System.getProperty("kafkalab.examples.jar")));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectError(logDir.resolve("stderr.txt").toFile()).start();
