@@ -364,7 +364,7 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
                     engine.collect();
                     ConsumerRecords<byte[], byte[]> polled;
                     try {
-                        polled = c.poll(blocked ? Duration.ZERO : pollTimeout);
+                        polled = c.poll(blocked ? Duration.ZERO : engine.pollTimeout(pollTimeout));
                     } catch (WakeupException e) {
                         continue;
                     }
