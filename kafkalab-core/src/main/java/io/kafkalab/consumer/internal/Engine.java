@@ -34,12 +34,14 @@ public final class Engine {
      * A runner's settings.
      *
      * @param handlerThreadMarker set to {@code owner} on handler threads while they run the runner's handlers
+     * @param untilDue            milliseconds until a record may be handled (retry topics), or null
      */
     public record Settings(String name, String groupId, CommitPolicy commitPolicy, CommitMode commitMode,
                            ErrorPolicy errorPolicy, ConsumerRunnerListener listener, Clock clock,
                            ReassemblyConfig reassembly, boolean concurrent, Ordering ordering, Ordering nullKeys,
                            int concurrency, int maxInFlight, long maxInFlightBytes, int maxBatchSize,
-                           Executor executor, ThreadLocal<Object> handlerThreadMarker, Object owner) {
+                           Executor executor, ThreadLocal<Object> handlerThreadMarker, Object owner,
+                           java.util.function.ToLongFunction<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> untilDue) {
 
         /** @return the engine */
         public <K, V> Engine build(org.apache.kafka.common.serialization.Deserializer<K> keyDeserializer,
@@ -79,7 +81,7 @@ public final class Engine {
         } else {
             this.concurrent = null;
             this.sequential = new SequentialDispatcher(offsets, intake, handling, committer, control,
-                    s.maxBatchSize());
+                    s.maxBatchSize(), s.untilDue());
             this.dispatcher = sequential;
         }
     }

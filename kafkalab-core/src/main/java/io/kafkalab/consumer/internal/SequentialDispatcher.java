@@ -36,6 +36,8 @@ final class SequentialDispatcher implements Dispatcher, Intake.Sink {
     private boolean acknowledged;
     private final Acknowledgment ack = () -> acknowledged = true;
     private final LongSupplier nanoTime;
+    /** Milliseconds until a record is due (retry topics), or null when every record is due at once. */
+    private final java.util.function.ToLongFunction<ConsumerRecord<byte[], byte[]>> untilDue;
     /** Partitions held for a retry, in the order they were held. */
     private final List<PartitionState> holding = new ArrayList<>();
     private Consumer<byte[], byte[]> consumer;
@@ -44,13 +46,15 @@ final class SequentialDispatcher implements Dispatcher, Intake.Sink {
     private enum Flow { GO_ON, HELD, STOP }
 
     SequentialDispatcher(Offsets offsets, Intake intake, Handling<?, ?> handling, Committer committer, Control control,
-                         int maxBatchSize) {
-        this(offsets, intake, handling, committer, control, maxBatchSize, System::nanoTime);
+                         int maxBatchSize, java.util.function.ToLongFunction<ConsumerRecord<byte[], byte[]>> untilDue) {
+        this(offsets, intake, handling, committer, control, maxBatchSize, untilDue, System::nanoTime);
     }
 
     SequentialDispatcher(Offsets offsets, Intake intake, Handling<?, ?> handling, Committer committer, Control control,
-                         int maxBatchSize, LongSupplier nanoTime) {
+                         int maxBatchSize, java.util.function.ToLongFunction<ConsumerRecord<byte[], byte[]>> untilDue,
+                         LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
+        this.untilDue = untilDue;
         this.offsets = offsets;
         this.intake = intake;
         this.plain = intake instanceof PlainIntake;
@@ -125,6 +129,12 @@ final class SequentialDispatcher implements Dispatcher, Intake.Sink {
                 offsets.counters.alreadyCompleted.increment();
                 i++;
                 continue;
+            }
+            long wait = untilDue == null ? 0 : untilDue.applyAsLong(first);
+            if (wait > 0) {
+                // a retry topic's record that is not due yet: the partition waits for it, paused
+                holdAt(ps, first.offset(), 1, Duration.ofMillis(wait));
+                return true;
             }
             int n = Math.min(maxBatchSize, raw.size() - i);
             if (n > 1) {
@@ -267,16 +277,19 @@ final class SequentialDispatcher implements Dispatcher, Intake.Sink {
      * handled (or committed) before it; the records taken from the limit and not done are given back.
      */
     private void hold(Unit unit, Duration delay) {
-        PartitionState ps = unit.state;
-        long offset = unit.raw.get(unit.from).offset();
-        ps.retry = new RetryHold(offset, unit.attempt, nanoTime.getAsLong() + delay.toNanos());
+        holdAt(unit.state, unit.raw.get(unit.from).offset(), unit.attempt, delay);
+        control.giveBack(unit.size() - unit.from);
+    }
+
+    /** Holds the partition at {@code offset} for {@code delay}: sought back to it and paused. */
+    private void holdAt(PartitionState ps, long offset, int attempt, Duration delay) {
+        ps.retry = new RetryHold(offset, attempt, nanoTime.getAsLong() + delay.toNanos());
         ps.resumeAt = offset;
         List<TopicPartition> one = List.of(ps.partition);
         consumer.seek(ps.partition, offset);
         consumer.pause(one);
         ps.paused = true;
         holding.add(ps);
-        control.giveBack(unit.size() - unit.from);
         offsets.counters.awaitingRetry = holding.size();
         offsets.counters.inFlight = holding.size();
     }
