@@ -26,16 +26,18 @@ import picocli.CommandLine.Parameters;
                         + " client asking the same of Kafka.",
                 "parallel runs parallel-consumer's published workload (10 000 records, 1 partition, 0-5 ms per record,"
                         + " concurrency 100) through parallel-consumer and the runner, beside the physical bound.",
+                "retry: 1 % of the records fail twice with a 1 s backoff; the other records' rate with the runner's"
+                        + " non-blocking retries, without failures, and with blocking retries (a handler that sleeps).",
                 "Then prints PASS or MISS against each target the README and the issues state; --check exits "
                         + Targets.MISSED_EXIT_CODE + " when one is missed.",
                 "The in-memory benchmarks (serdes, segmenting) are JMH: io.kafkalab.bench.Benchmarks."})
 public final class BenchCommand implements Callable<Integer> {
 
     /** The comparisons, in the order they run. */
-    public enum Comparison { PRODUCE, CONSUME, LARGE, HTTP, PEERS, PARALLEL, UI }
+    public enum Comparison { PRODUCE, CONSUME, LARGE, HTTP, PEERS, PARALLEL, UI, RETRY }
 
     @Parameters(arity = "0..*", paramLabel = "COMPARISON", description = "produce, consume, large, http, peers,"
-            + " parallel, ui; default: all of them")
+            + " parallel, ui, retry; default: all of them")
     List<String> comparisons = new ArrayList<>();
 
     @Option(names = "--smoke", description = "Tiny sizes, one repeat, no warm-up: shows the harness works in seconds.")
@@ -86,6 +88,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--ui-groups", description = "Consumer groups for the UI's lists (default 200).")
     Integer uiGroups;
 
+    @Option(names = "--retry-records", description = "Records of the retry comparison (default 20000).")
+    Integer retryRecords;
+
+    @Option(names = "--retry-backoff-ms", description = "Backoff of the retry comparison (default 1000).")
+    Integer retryBackoffMs;
+
     @Option(names = "--check", description = "Exit " + Targets.MISSED_EXIT_CODE + " when a stated target is missed"
             + " (meaningful at full size on a quiet machine).")
     boolean check;
@@ -106,7 +114,7 @@ public final class BenchCommand implements Callable<Integer> {
                 or(httpSeconds, b.httpSeconds()), or(httpLingerMs, b.httpLingerMs()), b.httpMessageBytes(),
                 or(peerRecords, b.peerRecords()),
                 or(parallelRecords, b.parallelRecords()), or(uiTopics, b.uiTopics()), or(uiGroups, b.uiGroups()),
-                b.uiRequests());
+                b.uiRequests(), or(retryRecords, b.retryRecords()), or(retryBackoffMs, b.retryBackoffMillis()));
     }
 
     private static int or(Integer option, int fallback) {
@@ -124,7 +132,7 @@ public final class BenchCommand implements Callable<Integer> {
                 set.add(Comparison.valueOf(c.toUpperCase(java.util.Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "unknown comparison '" + c
-                        + "': use produce, consume, large, http, peers, parallel or ui");
+                        + "': use produce, consume, large, http, peers, parallel, ui or retry");
             }
         }
         return set;
@@ -177,6 +185,7 @@ public final class BenchCommand implements Callable<Integer> {
                     case PEERS -> PeerBench.run(cluster, s, progress);
                     case PARALLEL -> ParallelBench.run(cluster, s, progress);
                     case UI -> UiBench.run(cluster, s, progress);
+                    case RETRY -> RetryBench.run(cluster, s, progress);
                 });
             }
         }

@@ -22,11 +22,13 @@ package io.kafkalab.bench;
  * @param uiTopics         topics for the UI's lists (issue 16: 1 000)
  * @param uiGroups         consumer groups for the UI's lists (issue 16: 200)
  * @param uiRequests       requests per UI variant and repeat
+ * @param retryRecords     records of the retry comparison (issue 18: 20 000)
+ * @param retryBackoffMillis the retry comparison's backoff (issue 18: 1 s)
  */
 record BenchSettings(int records, int slowRecords, int repeats, boolean warmUp, int largeBytes, int httpRequests,
                      int httpConcurrency, int httpWideConcurrency, int httpSeconds, int httpLingerMs,
                      int httpMessageBytes, int peerRecords, int parallelRecords, int uiTopics, int uiGroups,
-                     int uiRequests) {
+                     int uiRequests, int retryRecords, int retryBackoffMillis) {
 
     /** Value size of the produce and consume comparisons. */
     static final int VALUE_BYTES = 100;
@@ -34,11 +36,11 @@ record BenchSettings(int records, int slowRecords, int repeats, boolean warmUp, 
     /** The full run that the README reports. */
     static BenchSettings full() {
         return new BenchSettings(1_000_000, 20_000, 3, true, 64 * 1024 * 1024, 20_000, 32, 256, 10, -1, 1024, 200_000,
-                ParallelWorkload.PUBLISHED_RECORDS, 1_000, 200, 50);
+                ParallelWorkload.PUBLISHED_RECORDS, 1_000, 200, 50, 20_000, 1_000);
     }
 
     /** A run of seconds that only shows the harness works (the test command's smoke run). */
     static BenchSettings smoke() {
-        return new BenchSettings(2_000, 100, 1, false, 2 * 1024 * 1024, 200, 4, 0, 1, -1, 1024, 1_000, 100, 12, 4, 3);
+        return new BenchSettings(2_000, 100, 1, false, 2 * 1024 * 1024, 200, 4, 0, 1, -1, 1024, 1_000, 100, 12, 4, 3, 400, 20);
     }
 }

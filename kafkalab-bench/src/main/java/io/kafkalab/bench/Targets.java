@@ -89,6 +89,11 @@ final class Targets {
                                 + " errors", "issue 17"));
             }
         }
+        if (ran(rows, "retry")) {
+            out.add(atLeast(rows, "retry", "non-blocking retries", Row::pairedRatio, 0.9, "x",
+                    "retry: the other records' rate with 1 % failing twice >= 0.9x without failures, paired",
+                    "issue 18"));
+        }
         if (ran(rows, "large")) {
             double messageMegabytes = s.largeBytes() / 1e6;
             out.add(atMost(rows, "large", "kafkalab segmented", r -> r.peakHeapMegabytes() / messageMegabytes, 2.0,

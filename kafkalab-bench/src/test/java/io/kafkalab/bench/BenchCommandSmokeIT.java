@@ -33,6 +33,7 @@ class BenchCommandSmokeIT {
         Set<String> comparisons = rows.stream().map(Row::comparison).collect(Collectors.toSet());
         assertThat(comparisons).contains("produce", "consume", "large", "http", "peers produce", "peers consume", "ui");
         assertThat(variants(rows, "produce")).containsExactly("raw", "kafkalab", "lab-flush-each");
+        assertThat(variants(rows, "retry")).containsExactly("no failures", "non-blocking retries", "blocking retries");
         assertThat(variants(rows, "consume")).contains("raw commitAsync/poll", "batch afterEachPoll async",
                 "single afterEachRecord", "batch manual", "single kafkaAutoCommit(5s)");
         // a peer that is not installed is left out, and said so in the progress; under CI=true (.ci/run installs

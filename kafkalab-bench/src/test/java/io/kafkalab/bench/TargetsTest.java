@@ -40,6 +40,17 @@ class TargetsTest {
     }
 
     @Test
+    void nonBlockingRetriesAreCheckedPairedAgainstTheRunWithoutFailures() {
+        List<Row> rows = List.of(rate("retry", "no failures", 1, 1), rate("retry", "non-blocking retries", 0.5, 0.9),
+                rate("retry", "blocking retries", 0.001, 0.001));
+        assertThat(Targets.evaluate(rows, FULL)).singleElement().satisfies(v -> assertThat(v.line()).isEqualTo(
+                "PASS  retry: the other records' rate with 1 % failing twice >= 0.9x without failures, paired:"
+                        + " 0.900x  [issue 18]"));
+        List<Row> missed = List.of(rate("retry", "no failures", 1, 1), rate("retry", "non-blocking retries", 2, 0.899));
+        assertThat(outcomes(Targets.evaluate(missed, FULL))).containsExactly(Outcome.MISS);
+    }
+
+    @Test
     void theLargeMessagesPeakHeapIsCheckedAgainstTwiceTheMessage() {
         double twice = 2 * FULL.largeBytes() / 1e6; // 134.2 MB
         assertThat(outcomes(Targets.evaluate(List.of(heap(twice - 0.1)), FULL))).containsExactly(Outcome.PASS);

@@ -89,6 +89,8 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
     private final String name;
     private final String groupId;
     private final List<String> topics;
+    private final List<String> sourceTopics;
+    private final RetryTopics retryTopics;
     private final Pattern pattern;
     private final Map<String, Object> config;
     private final ConsumerFactory consumerFactory;
@@ -128,6 +130,11 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
                     + " reassembly is not supported");
         }
         boolean concurrent = b.concurrency > 1 || b.executor != null;
+        if (b.retryTopics != null && (concurrent || b.reassembly != null || b.pattern != null)) {
+            throw new IllegalArgumentException("retryTopics(...) works with concurrency 1, topics by name and no"
+                    + " reassembly, but was " + (concurrent ? "concurrency " + b.concurrency
+                    : b.reassembly != null ? "reassembling" : "pattern " + b.pattern));
+        }
         if (concurrent && autoCommit) {
             throw new IllegalArgumentException("CommitPolicy.kafkaAutoCommit(...) cannot be used with concurrency "
                     + b.concurrency + ": Kafka would commit records still in the handler; use another commit policy");
@@ -146,7 +153,13 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
         c.remove(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG);
         c.remove(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG);
         this.config = c;
-        this.topics = List.copyOf(b.topics);
+        List<String> subscribed = new ArrayList<>(b.topics);
+        if (b.retryTopics != null) {
+            b.topics.forEach(t -> subscribed.addAll(b.retryTopics.stageTopics(t)));
+        }
+        this.topics = List.copyOf(subscribed);
+        this.sourceTopics = List.copyOf(b.topics);
+        this.retryTopics = b.retryTopics;
         this.pattern = b.pattern;
         this.consumerFactory = b.consumerFactory;
         this.pollTimeout = b.pollTimeout;
@@ -155,15 +168,18 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
         this.control = new Control(name, b.maxRecords);
         int maxInFlight = b.maxInFlight > 0 ? b.maxInFlight
                 : Math.max(1000, DEFAULT_IN_FLIGHT_PER_THREAD * b.concurrency);
-        this.engine = new Engine.Settings(name, groupId, b.commitPolicy, b.commitMode, b.errorPolicy, b.listener,
+        ErrorPolicy errorPolicy = b.retryTopics != null ? b.retryTopics : b.errorPolicy;
+        this.engine = new Engine.Settings(name, groupId, b.commitPolicy, b.commitMode, errorPolicy, b.listener,
                 b.clock, b.reassembly, concurrent, b.ordering, b.nullKeys, b.concurrency, maxInFlight,
-                b.maxInFlightBytes, maxBatchSize, b.executor, IN_HANDLER, this)
+                b.maxInFlightBytes, maxBatchSize, b.executor, IN_HANDLER, this,
+                b.retryTopics == null ? null : b.retryTopics::untilDue)
                 .build(b.keyDeserializer, b.valueDeserializer, recordHandler, batchHandler, control);
         this.description = "group " + groupId + ", " + (pattern != null ? "pattern " + pattern : "topics " + topics)
                 + ", commit policy " + b.commitPolicy + " (" + b.commitMode + "), "
                 + (batchHandler != null ? "batches of at most " + maxBatchSize : "single records")
                 + (concurrent ? ", concurrency " + b.concurrency + " ordered by " + b.ordering : "")
                 + (b.reassembly != null ? ", reassembling" : "")
+                + (b.retryTopics != null ? ", " + b.retryTopics : "")
                 + (b.maxRecords != Long.MAX_VALUE ? ", stops after " + b.maxRecords + " records" : "");
     }
 
@@ -345,6 +361,9 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ loop
 
     private void loop() {
+        if (retryTopics != null && consumerFactory == ConsumerFactory.KAFKA) {
+            createRetryTopics();
+        }
         try (Consumer<byte[], byte[]> c = consumerFactory.create(config)) {
             consumer = c;
             engine.start(c);
@@ -364,7 +383,7 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
                     engine.collect();
                     ConsumerRecords<byte[], byte[]> polled;
                     try {
-                        polled = c.poll(blocked ? Duration.ZERO : pollTimeout);
+                        polled = c.poll(blocked ? Duration.ZERO : engine.pollTimeout(pollTimeout));
                     } catch (WakeupException e) {
                         continue;
                     }
@@ -392,6 +411,20 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
         }
         if (control.stopCause() != null) {
             throw control.stopCause();
+        }
+    }
+
+    /** Creates the missing stage and dead-letter topics, with an admin client on the consumer's connection settings. */
+    private void createRetryTopics() {
+        Map<String, Object> adminConfig = new HashMap<>();
+        config.forEach((k, v) -> {
+            if (org.apache.kafka.clients.admin.AdminClientConfig.configNames().contains(k)) {
+                adminConfig.put(k, v);
+            }
+        });
+        adminConfig.put(org.apache.kafka.clients.admin.AdminClientConfig.CLIENT_ID_CONFIG, name + "-admin");
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(adminConfig)) {
+            retryTopics.createTopics(admin, sourceTopics, closeTimeout);
         }
     }
 
@@ -467,6 +500,7 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
         private Executor executor;
         private ConsumerFactory consumerFactory = ConsumerFactory.KAFKA;
         private long maxRecords = Long.MAX_VALUE;
+        private RetryTopics retryTopics;
 
         private Builder(Map<String, ?> config, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
             this.config = new HashMap<>(Objects.requireNonNull(config, "consumerConfig"));
@@ -686,6 +720,21 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
                 throw new IllegalArgumentException("maxRecords must be >= 1, but was " + records);
             }
             this.maxRecords = records;
+            return this;
+        }
+
+        /**
+         * Retries through retry topics instead of in place (see {@link RetryTopics}): the runner also subscribes to
+         * the stage topics of each topic given to {@link #topics}, creates them (and the dead-letter topics) when
+         * missing with the source topic's partition count, uses {@code retryTopics} as its error policy (replacing
+         * {@link #errorPolicy}), and holds a stage partition, paused, until its next record is due. Only with
+         * concurrency 1, topics by name and no reassembly.
+         *
+         * @param retryTopics the stages
+         * @return this
+         */
+        public Builder<K, V> retryTopics(RetryTopics retryTopics) {
+            this.retryTopics = Objects.requireNonNull(retryTopics, "retryTopics");
             return this;
         }
 

@@ -76,11 +76,25 @@ public final class DeadLetterPolicy implements ErrorPolicy {
 
     @Override
     public ErrorDecision onFailure(Failure failure) {
+        return publish(producer, failure, r -> new ProducerRecord<>(topicName.apply(r.topic()), null, r.key(),
+                r.value(), headers(r, failure)), sendTimeout);
+    }
+
+    /**
+     * Sends one record per failed record and waits for every acknowledgement (shared with {@link RetryTopics}).
+     *
+     * @return DEAD_LETTERED when all were acknowledged, else STOP with the cause (a typed denial naming the topic)
+     */
+    static ErrorDecision publish(Producer<byte[], byte[]> producer, Failure failure,
+                                 Function<ConsumerRecord<byte[], byte[]>, ProducerRecord<byte[], byte[]>> toRecord,
+                                 Duration sendTimeout) {
         List<Future<RecordMetadata>> sends = new ArrayList<>();
+        String topic = null;
         try {
             for (ConsumerRecord<byte[], byte[]> r : failure.records()) {
-                sends.add(producer.send(new ProducerRecord<>(topicName.apply(r.topic()), null, r.key(), r.value(),
-                        headers(r, failure))));
+                ProducerRecord<byte[], byte[]> out = toRecord.apply(r);
+                topic = out.topic();
+                sends.add(producer.send(out));
             }
             for (Future<RecordMetadata> f : sends) {
                 f.get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -91,16 +105,15 @@ public final class DeadLetterPolicy implements ErrorPolicy {
             return ErrorDecision.stop(e);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             Throwable raw = e instanceof ExecutionException ? e.getCause() : e;
-            // a dead-letter topic the user may not write: Producers-style typed denial, naming that topic
-            Throwable cause = Denials.ofSend(raw, topicName.apply(failure.first().topic())).<Throwable>map(d -> d)
-                    .orElse(raw);
-            LOG.error("Dead-lettering {} failed; stopping so that it is not committed: {}", failure.where(),
+            // a topic the user may not write: Producers-style typed denial, naming that topic
+            Throwable cause = topic == null ? raw : Denials.ofSend(raw, topic).<Throwable>map(d -> d).orElse(raw);
+            LOG.error("Publishing {} to {} failed; stopping so that it is not committed: {}", failure.where(), topic,
                     cause.toString());
             return ErrorDecision.stop(cause);
         }
     }
 
-    private static Headers headers(ConsumerRecord<byte[], byte[]> r, Failure failure) {
+    static Headers headers(ConsumerRecord<byte[], byte[]> r, Failure failure) {
         RecordHeaders headers = new RecordHeaders(r.headers().toArray());
         put(headers, ORIGINAL_TOPIC, r.topic());
         put(headers, ORIGINAL_PARTITION, String.valueOf(r.partition()));
@@ -116,7 +129,7 @@ public final class DeadLetterPolicy implements ErrorPolicy {
         return headers;
     }
 
-    private static void put(Headers headers, String key, String value) {
+    static void put(Headers headers, String key, String value) {
         headers.remove(key);
         headers.add(key, value.getBytes(StandardCharsets.UTF_8));
     }

@@ -14,8 +14,18 @@ import org.apache.kafka.clients.producer.Producer;
  *         ErrorPolicy.deadLetter(dltProducer));
  * }</pre>
  *
- * <p>Called on the runner's thread only; an implementation may block briefly (a dead-letter send), but
- * everything the runner spends on one record counts against {@code max.poll.interval.ms}.
+ * <p><b>Retries never block the loop.</b> A {@link ErrorDecision.Outcome#RETRY RETRY} holds only what must wait:
+ * sequentially, the failed record's partition (it is sought back to the record and paused; the other partitions go
+ * on; when the delay has passed the record is fetched again and its attempt count goes on); concurrently, the
+ * record's key or partition lane. So the time a record spends in retries is bounded by the policy, not by
+ * {@code max.poll.interval.ms}, and commits never pass the held record. A hold is forgotten when its partition is
+ * revoked or lost, or the runner closes: the record is not committed and its next reader starts its attempts
+ * again. (A runner that {@link ConsumerRunner.Builder#reassemble reassembles} segmented messages still waits a retry
+ * in place.)
+ *
+ * <p>Called on the runner's thread (sequential) or a handler thread (concurrent: implementations must then be thread
+ * safe); an implementation may block briefly (a dead-letter send), which holds that thread. {@code failure} is never
+ * null and the decision must not be null (a null decision stops the runner).
  */
 @FunctionalInterface
 public interface ErrorPolicy {

@@ -26,12 +26,15 @@ import org.apache.kafka.common.TopicPartition;
  * @param inFlight                records handed out and not yet complete, as of the last poll
  * @param pauses                  times the runner paused partitions for back-pressure (in-flight bound, byte
  *                                bound or commit-metadata budget)
+ * @param awaitingRetry           records (or batches) waiting for a retry that is not due yet, as of the last
+ *                                poll: sequentially one per held partition, concurrently one per held key or
+ *                                partition lane
  */
 public record RunnerMetrics(long recordsProcessed, long batchesProcessed, long commits, long commitFailures,
                             long retries, long skipped, long deadLettered, long deserializationFailures,
                             long stopped, Map<TopicPartition, Long> lastCommitted, Map<TopicPartition, Long> lag,
                             long alreadyDelivered, ReassemblyStats reassembly, long alreadyCompleted,
-                            long inFlight, long pauses) {
+                            long inFlight, long pauses, long awaitingRetry) {
 
     /** Copies the maps. */
     public RunnerMetrics {

@@ -39,7 +39,7 @@ class ConcurrentRunnerTest {
      * Kafka's mock, which keeps the commits it was sent after it is closed, and answers {@code committed()} inside
      * a rebalance callback (Kafka's answers offset 0 for a partition it has not assigned yet).
      */
-    static final class RecordingConsumer extends MockConsumer<byte[], byte[]> {
+    static class RecordingConsumer extends MockConsumer<byte[], byte[]> {
         final Map<TopicPartition, OffsetAndMetadata> commits = new ConcurrentHashMap<>();
 
         RecordingConsumer() {

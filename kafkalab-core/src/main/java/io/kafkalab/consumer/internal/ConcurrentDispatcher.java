@@ -67,6 +67,9 @@ final class ConcurrentDispatcher implements Dispatcher, Intake.Sink {
     private final ConcurrentLinkedQueue<Unit> ready = new ConcurrentLinkedQueue<>();
     private final AtomicInteger loops = new AtomicInteger();
     private final LinkedBlockingQueue<Unit> completions = new LinkedBlockingQueue<>();
+    /** Units whose retry is scheduled and not due yet; whoever removes one (timer or poll thread) owns it. */
+    private final ConcurrentHashMap<Unit, java.util.concurrent.Future<?>> waiting = new ConcurrentHashMap<>();
+    private static final java.util.concurrent.Future<?> SCHEDULING = java.util.concurrent.CompletableFuture.completedFuture(null);
 
     // poll thread
     private long inFlight;
@@ -252,6 +255,7 @@ final class ConcurrentDispatcher implements Dispatcher, Intake.Sink {
             handOut();
         }
         counters.inFlight = inFlight;
+        counters.awaitingRetry = waiting.size();
         if (n > 0) {
             committer.maybeCommit(false, offsets.all());
         }
@@ -311,6 +315,7 @@ final class ConcurrentDispatcher implements Dispatcher, Intake.Sink {
             ps.paused = false;
             ps.moveTo(lost ? PartitionState.Phase.GONE : PartitionState.Phase.REVOKING);
         }
+        cancelRetries(states);
         if (!lost) {
             waitFor(states, timeout);
         }
@@ -344,12 +349,29 @@ final class ConcurrentDispatcher implements Dispatcher, Intake.Sink {
         for (PartitionState ps : offsets.all()) {
             ps.held.clear();
         }
+        cancelRetries(null);
         waitFor(new ArrayList<>(offsets.all()), timeout);
         Unit u;
         while ((u = completions.poll()) != null) {
             account(u);
         }
         counters.inFlight = inFlight;
+    }
+
+    /**
+     * Retries not due yet of the given partitions (all when null) will not run: their units go back as abandoned
+     * (not done, not committed), so revocation and close do not wait out a backoff.
+     */
+    private void cancelRetries(Collection<PartitionState> states) {
+        for (java.util.Map.Entry<Unit, java.util.concurrent.Future<?>> e : waiting.entrySet()) {
+            Unit u = e.getKey();
+            if ((states == null || states.contains(u.state)) && waiting.remove(u) != null) {
+                e.getValue().cancel(false);
+                abandon(u);
+                next(u);
+            }
+        }
+        counters.awaitingRetry = waiting.size();
     }
 
     @Override
@@ -455,10 +477,18 @@ final class ConcurrentDispatcher implements Dispatcher, Intake.Sink {
                 next(u);
             }
             case RETRY -> {
+                waiting.put(u, SCHEDULING);
                 try {
-                    retryTimer.schedule(() -> ready(u), step.delay().toMillis(), TimeUnit.MILLISECONDS);
+                    java.util.concurrent.Future<?> f = retryTimer.schedule(() -> {
+                        if (waiting.remove(u) != null) {
+                            ready(u);
+                        }
+                    }, step.delay().toMillis(), TimeUnit.MILLISECONDS);
+                    waiting.replace(u, SCHEDULING, f);
                 } catch (RuntimeException e) {
-                    abandon(u); // the runner is shutting down: not done, not committed
+                    if (waiting.remove(u) != null) {
+                        abandon(u); // the runner is shutting down: not done, not committed
+                    }
                 }
             }
             case STOP -> {

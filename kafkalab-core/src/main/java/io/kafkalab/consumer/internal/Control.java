@@ -81,6 +81,13 @@ public final class Control {
         }
     }
 
+    /** Gives back {@code n} records taken but not done (held for a retry: they are taken again when re-fetched). */
+    void giveBack(long n) {
+        if (remaining.get() != Long.MAX_VALUE) {
+            remaining.addAndGet(n);
+        }
+    }
+
     /** @return how many more may be handed out at most (Long.MAX_VALUE: no limit) */
     long remaining() {
         return remaining.get();

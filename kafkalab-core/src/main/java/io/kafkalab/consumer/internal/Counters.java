@@ -21,6 +21,7 @@ public final class Counters {
     final LongAdder alreadyCompleted = new LongAdder();
     final LongAdder pauses = new LongAdder();
     volatile long inFlight;
+    volatile long awaitingRetry;
     volatile Map<TopicPartition, Long> lastCommitted = Map.of();
     volatile Map<TopicPartition, Long> lag = Map.of();
     volatile ReassemblyStats reassembly;
@@ -30,7 +31,7 @@ public final class Counters {
         return new RunnerMetrics(recordsProcessed.sum(), batchesProcessed.sum(), commits.sum(), commitFailures.sum(),
                 retries.sum(), skipped.sum(), deadLettered.sum(), deserializationFailures.sum(), stops.sum(),
                 lastCommitted, lag, alreadyDelivered.sum(), reassembly, alreadyCompleted.sum(), inFlight,
-                pauses.sum());
+                pauses.sum(), awaitingRetry);
     }
 
     /** @return records handled so far */

@@ -17,6 +17,14 @@ interface Dispatcher {
     /** Collects what completed meanwhile (concurrent), hands out held records; called once per loop. */
     void collect();
 
+    /**
+     * @param pollTimeout the runner's poll timeout
+     * @return how long the next poll may wait: no longer than until the next retry held on the poll thread is due
+     */
+    default Duration untilNextDue(Duration pollTimeout) {
+        return pollTimeout;
+    }
+
     /** @return whether records wait for capacity: the loop then waits for progress rather than polling long */
     boolean blocked();
 

@@ -34,12 +34,14 @@ public final class Engine {
      * A runner's settings.
      *
      * @param handlerThreadMarker set to {@code owner} on handler threads while they run the runner's handlers
+     * @param untilDue            milliseconds until a record may be handled (retry topics), or null
      */
     public record Settings(String name, String groupId, CommitPolicy commitPolicy, CommitMode commitMode,
                            ErrorPolicy errorPolicy, ConsumerRunnerListener listener, Clock clock,
                            ReassemblyConfig reassembly, boolean concurrent, Ordering ordering, Ordering nullKeys,
                            int concurrency, int maxInFlight, long maxInFlightBytes, int maxBatchSize,
-                           Executor executor, ThreadLocal<Object> handlerThreadMarker, Object owner) {
+                           Executor executor, ThreadLocal<Object> handlerThreadMarker, Object owner,
+                           java.util.function.ToLongFunction<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> untilDue) {
 
         /** @return the engine */
         public <K, V> Engine build(org.apache.kafka.common.serialization.Deserializer<K> keyDeserializer,
@@ -58,6 +60,7 @@ public final class Engine {
     private final Committer committer;
     private final Dispatcher dispatcher;
     private final ConcurrentDispatcher concurrent;
+    private final SequentialDispatcher sequential;
     private Consumer<byte[], byte[]> consumer;
 
     private Engine(Settings s, Handling<?, ?> handling, Control control) {
@@ -74,10 +77,12 @@ public final class Engine {
                     counters, s.ordering(), s.nullKeys(), s.concurrency(), s.maxInFlight(), s.maxInFlightBytes(),
                     s.maxBatchSize(), s.executor(), s.handlerThreadMarker(), s.owner());
             this.dispatcher = concurrent;
+            this.sequential = null;
         } else {
             this.concurrent = null;
-            this.dispatcher = new SequentialDispatcher(offsets, intake, handling, committer, control,
-                    s.maxBatchSize());
+            this.sequential = new SequentialDispatcher(offsets, intake, handling, committer, control,
+                    s.maxBatchSize(), s.untilDue());
+            this.dispatcher = sequential;
         }
     }
 
@@ -87,7 +92,17 @@ public final class Engine {
         committer.start(c);
         if (concurrent != null) {
             concurrent.start(c);
+        } else {
+            sequential.start(c);
         }
+    }
+
+    /**
+     * @param pollTimeout the runner's poll timeout
+     * @return how long the next poll may wait: never past the due time of a retry held on the poll thread
+     */
+    public Duration pollTimeout(Duration pollTimeout) {
+        return dispatcher.untilNextDue(pollTimeout);
     }
 
     /** @return whether the record limit was reached and everything handed out is done */
@@ -172,6 +187,14 @@ public final class Engine {
     public void assigned(Collection<TopicPartition> partitions, Map<TopicPartition, OffsetAndMetadata> commits) {
         for (TopicPartition tp : partitions) {
             offsets.assign(tp, commits.get(tp));
+        }
+        if (sequential != null && consumer != null) {
+            // a partition kept paused across a rebalance (say, for a retry whose hold was forgotten) reads again
+            List<TopicPartition> paused = new ArrayList<>(consumer.paused());
+            paused.retainAll(partitions);
+            if (!paused.isEmpty()) {
+                consumer.resume(paused);
+            }
         }
     }
 

@@ -50,6 +50,8 @@ public final class PartitionState {
     long resumeAt = -1;
     /** Whether the runner paused this partition at the consumer. */
     boolean paused;
+    /** Sequential path: the record this partition is held at for a retry, or null. */
+    RetryHold retry;
 
     PartitionState(TopicPartition partition) {
         this.partition = partition;
