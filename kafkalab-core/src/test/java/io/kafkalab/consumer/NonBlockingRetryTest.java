@@ -187,6 +187,26 @@ class NonBlockingRetryTest {
     }
 
     @Test
+    void aBatchHandlerGivenOneRecordAtATimeHandlesEachOnceWithoutARetry() throws Exception {
+        // a poll with one record of a partition (the common case at low rate): it once went down the record
+        // handler's fast path, failed there (no record handler) and counted as a retry
+        LogConsumer c = new LogConsumer(1, 5);
+        Seen seen = new Seen(Set.of(), 0);
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
+        try (ConsumerRunner<String, String> runner = builder(c, seen).errorPolicy(retries(Duration.ofMillis(50)))
+                .batches(1, batch -> {
+                    sizes.add(batch.size());
+                    batch.forEach(seen::handle);
+                }).start()) {
+            await().atMost(WAIT).until(() -> c.committed(0) == 5);
+            assertThat(runner.metrics().retries()).isZero();
+            assertThat(runner.metrics().batchesProcessed()).isEqualTo(5);
+        }
+        assertThat(sizes).containsExactly(1, 1, 1, 1, 1);
+        assertThat(seen.failureAttempts).isEmpty();
+    }
+
+    @Test
     void aBatchHandlerIsHeldFromTheFailedRecordAndTheRecordsBeforeItAreCommitted() throws Exception {
         LogConsumer c = new LogConsumer(2, 200);
         Set<String> failing = Set.of("0@15", "1@3");

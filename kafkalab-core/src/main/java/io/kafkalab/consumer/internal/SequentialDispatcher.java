@@ -151,8 +151,8 @@ final class SequentialDispatcher implements Dispatcher, Intake.Sink {
                 return false;
             }
             Flow flow;
-            if (n == 1) {
-                // the fast path: nothing is kept for a record that is handled at the first attempt
+            if (n == 1 && !handling.batches()) {
+                // the fast path of a record handler: nothing is kept for a record handled at the first attempt
                 acknowledged = false;
                 Throwable failure = handling.handleOnce(first, ack);
                 if (failure == null) {
