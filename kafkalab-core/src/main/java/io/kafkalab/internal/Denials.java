@@ -2,6 +2,7 @@ package io.kafkalab.internal;
 
 import io.kafkalab.NotAuthorizedException;
 import java.util.Optional;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
@@ -37,6 +38,12 @@ public final class Denials {
         }
         if (error instanceof AuthorizationException) {
             return Optional.of(new NotAuthorizedException(AclOperation.WRITE, ResourceType.TOPIC, topic, null, error));
+        }
+        if (error != null && error.getClass() == KafkaException.class
+                && error.getCause() instanceof AuthorizationException cause) {
+            // once an idempotent producer's InitProducerId was refused, later sends throw "Cannot execute
+            // transactional method because we are in an error state" with the refusal as the cause
+            return ofSend(cause, topic);
         }
         return Optional.empty();
     }

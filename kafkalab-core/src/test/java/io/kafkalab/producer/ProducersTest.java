@@ -9,9 +9,13 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import io.kafkalab.NotAuthorizedException;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -133,6 +137,28 @@ class ProducersTest {
             assertThat(s.failed()).isEqualTo(1);
             assertThat(s.firstError()).isInstanceOf(IllegalStateException.class);
         });
+    }
+
+    @Test
+    void aRefusedProducerIdThrownBySendItselfIsADenialNamingTheTopic() {
+        // what KafkaProducer.send throws once an idempotent producer's InitProducerId was refused
+        KafkaException errorState = new KafkaException(
+                "Cannot execute transactional method because we are in an error state",
+                new ClusterAuthorizationException("Cluster authorization failed."));
+        MockProducer<String, String> producer = new MockProducer<>(true, null, new StringSerializer(),
+                new StringSerializer());
+        producer.sendException = errorState;
+        CompletableFuture<RecordMetadata> f = Producers.send(producer, new ProducerRecord<>("orders", "k", "v"));
+        Throwable denied = catchThrowableOfType(ExecutionException.class, f::get).getCause();
+        assertThat(denied).isInstanceOf(NotAuthorizedException.class)
+                .hasMessage("not authorized to WRITE topic 'orders'")
+                .hasCauseInstanceOf(ClusterAuthorizationException.class);
+        // any other KafkaException stays what it was
+        KafkaException other = new KafkaException("something else", new IllegalStateException());
+        producer.sendException = other;
+        Throwable kept = catchThrowableOfType(ExecutionException.class,
+                Producers.send(producer, new ProducerRecord<>("orders", "k", "v"))::get).getCause();
+        assertThat(kept).isSameAs(other);
     }
 
     @Test

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
@@ -87,9 +88,11 @@ class AuthorizedClusterIT {
         produce("alice", "orders", "for-bob");
         assertThat(consume("bob", "bob-group", "orders", 1)).contains("for-bob");
 
-        // the idempotent producer (the default) needs WRITE on some topic to get a producer id: bob has none
+        // the idempotent producer (the default) needs WRITE on some topic to get a producer id: bob has none.
+        // The denial comes through the send's future, or, when InitProducerId failed before send() reached the
+        // transaction manager, from send() itself as a KafkaException ("in an error state") caused by it.
         Throwable produced = failsFast(() -> produce("bob", "orders", "from-bob", true));
-        assertThat(produced).isInstanceOf(ExecutionException.class).cause()
+        assertThat(produced).isInstanceOfAny(ExecutionException.class, KafkaException.class).cause()
                 .isInstanceOf(ClusterAuthorizationException.class);
         Throwable plain = failsFast(() -> produce("bob", "orders", "from-bob", false));
         assertThat(plain).isInstanceOf(ExecutionException.class).cause()
