@@ -59,11 +59,17 @@ final class ConsoleProducerCommand implements Callable<Integer> {
                     }
                 }
                 tracker.send(producer, new ProducerRecord<>(kafka.topic, key, value));
+                if (ProduceCommand.refused(tracker.summary().firstError())) {
+                    break; // every further line would be refused the same way: no point in reading on
+                }
             }
             producer.flush();
             summary = tracker.await(Duration.ofSeconds(120));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        if (ProduceCommand.refused(summary.firstError())) {
+            throw (RuntimeException) summary.firstError(); // one line, as every refused command
         }
         spec.commandLine().getErr().println("console-producer: " + summary);
         spec.commandLine().getErr().flush();

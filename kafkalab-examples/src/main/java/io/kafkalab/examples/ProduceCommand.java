@@ -78,7 +78,7 @@ final class ProduceCommand implements Callable<Integer> {
     }
 
     /** Whether the cluster refused this client (credentials, certificate, ACLs): an error retrying cannot fix. */
-    private static boolean refused(Exception e) {
+    static boolean refused(Exception e) {
         return e instanceof AuthenticationException || e instanceof AuthorizationException
                 || e instanceof io.kafkalab.NotAuthorizedException;
     }

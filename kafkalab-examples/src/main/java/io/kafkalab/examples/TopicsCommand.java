@@ -1,11 +1,15 @@
 package io.kafkalab.examples;
 
+import io.kafkalab.NotAuthorizedException;
 import io.kafkalab.testkit.KafkaCluster;
 import java.io.PrintWriter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.resource.ResourceType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,14 +34,35 @@ final class TopicsCommand {
 
         abstract void run(KafkaCluster cluster, PrintWriter out);
 
+        /** @return the ACL operation on the topic this command needs, named when the authorizer refuses it */
+        abstract AclOperation operation();
+
+        /** @return the topic the command is about */
+        String topic() {
+            return kafka.topic;
+        }
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             try (KafkaCluster cluster = KafkaCluster.connect(kafka.bootstrapServers, kafka.securityConfig())) {
                 run(cluster, out);
+            } catch (RuntimeException e) {
+                throw denied(e);
             }
             out.flush();
             return 0;
+        }
+
+        /** A refusal by the authorizer, anywhere in the admin client's exception chain, named; else {@code e}. */
+        private RuntimeException denied(RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof AuthorizationException) {
+                    // Kafka answers a create or delete refused on the cluster and on the topic alike
+                    return new NotAuthorizedException(operation(), ResourceType.TOPIC, topic(), null, t);
+                }
+            }
+            return e;
         }
     }
 
@@ -59,6 +84,11 @@ final class TopicsCommand {
             out.println("Created topic " + kafka.topic + ".");
             out.println(cluster.describeTopic(kafka.topic));
         }
+
+        @Override
+        AclOperation operation() {
+            return AclOperation.CREATE;
+        }
     }
 
     @Command(name = "describe", mixinStandardHelpOptions = true,
@@ -67,6 +97,11 @@ final class TopicsCommand {
         @Override
         void run(KafkaCluster cluster, PrintWriter out) {
             out.println(cluster.describeTopic(kafka.topic));
+        }
+
+        @Override
+        AclOperation operation() {
+            return AclOperation.DESCRIBE;
         }
     }
 
@@ -77,6 +112,11 @@ final class TopicsCommand {
             List<String> names = cluster.listTopics().stream().sorted().toList();
             names.forEach(out::println);
         }
+
+        @Override
+        AclOperation operation() {
+            return AclOperation.DESCRIBE; // Kafka leaves out what a user may not describe instead of refusing
+        }
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a topic.")
@@ -85,10 +125,20 @@ final class TopicsCommand {
         String name;
 
         @Override
+        String topic() {
+            return name != null ? name : kafka.topic;
+        }
+
+        @Override
         void run(KafkaCluster cluster, PrintWriter out) {
-            String topic = name != null ? name : kafka.topic;
+            String topic = topic();
             cluster.deleteTopic(topic);
             out.println("Deleted topic " + topic + ".");
+        }
+
+        @Override
+        AclOperation operation() {
+            return AclOperation.DELETE;
         }
     }
 }

@@ -37,10 +37,12 @@ class AuthorizedAppsIT {
         cluster = EmbeddedKafkaCluster.builder().brokers(1).topology(EmbeddedKafkaCluster.Topology.DEDICATED_CONTROLLER)
                 .security(ClusterSecurity.builder().listeners(SecurityProtocol.SASL_PLAINTEXT)
                         .user("admin", "admin-secret").user("alice", "alice-secret").user("bob", "bob-secret")
+                        .user("carol", "carol-secret")
                         .allow("alice", ResourceType.TOPIC, PatternType.LITERAL, "orders",
                                 AclOperation.WRITE, AclOperation.READ, AclOperation.DESCRIBE)
                         .allow("bob", ResourceType.TOPIC, PatternType.LITERAL, "orders",
                                 AclOperation.READ, AclOperation.DESCRIBE)
+                        .allow("bob", ResourceType.GROUP, PatternType.PREFIXED, "bob-", AclOperation.READ)
                         .build())
                 .start();
         cluster.createTopic("orders", 1, 1);
@@ -81,6 +83,54 @@ class AuthorizedAppsIT {
         assertThat(bob.code()).isEqualTo(1);
         assertThat(bob.err()).contains("consumer stopped: not authorized to READ group 'not-bobs' as user bob\n")
                 .doesNotContain("\tat ");
+    }
+
+    /** Runs a command that the authorizer refuses: it ends within the bound, exit 1, one line, no stack trace. */
+    private static String denied(String user, String stdin, String... command) {
+        long begin = System.nanoTime();
+        Cli.Result r = Cli.withInput(stdin, as(user, command));
+        Duration took = Duration.ofNanos(System.nanoTime() - begin);
+        assertThat(took).as("%s took %s", List.of(command), took).isLessThan(FAIL_FAST);
+        assertThat(r.code()).as(r.out() + r.err()).isEqualTo(1);
+        assertThat(r.err()).as(r.err()).doesNotContain("\tat ").doesNotContain("Exception");
+        // console-consumer ends with Kafka's "Processed a total of N messages", failure or not
+        List<String> lines = r.err().lines().filter(l -> !l.isBlank() && !l.startsWith("Processed a total of"))
+                .toList();
+        assertThat(lines).as(r.err()).hasSize(1);
+        return lines.get(0);
+    }
+
+    @Test
+    void everyConsumerCommandDeniedItsGroupOrTopicEndsWithOneLine() {
+        for (String command : List.of("consume-single", "consume-batch", "console-consumer", "consume-segmented")) {
+            assertThat(denied("bob", "", command, "-t", "orders", "--group", "not-bobs", "--max-messages", "1"))
+                    .as(command).endsWith("not authorized to READ group 'not-bobs' as user bob");
+            assertThat(denied("carol", "", command, "-t", "orders", "--group", "bob-carol", "--max-messages", "1"))
+                    .as(command).endsWith("not authorized to READ topic 'orders' as user carol");
+        }
+    }
+
+    @Test
+    void theConsoleProducerDeniedItsTopicEndsWithOneLine() {
+        assertThat(denied("bob", "a\nb\n", "console-producer", "-t", "orders"))
+                .isEqualTo("kafkalab console-producer: not authorized to WRITE topic 'orders' as user bob");
+    }
+
+    @Test
+    void topicCommandsDeniedEndWithOneLine() {
+        assertThat(denied("bob", "", "topics", "create", "-t", "bobs-topic", "--partitions", "1", "--replication-factor", "1"))
+                .isEqualTo("kafkalab topics create: not authorized to CREATE topic 'bobs-topic' as user bob");
+        assertThat(denied("bob", "", "topics", "delete", "orders"))
+                .isEqualTo("kafkalab topics delete: not authorized to DELETE topic 'orders' as user bob");
+        assertThat(denied("carol", "", "topics", "describe", "-t", "orders"))
+                .isEqualTo("kafkalab topics describe: not authorized to DESCRIBE topic 'orders' as user carol");
+        // Kafka lists only the topics a user may describe: carol sees none, bob sees orders
+        Cli.Result carol = Cli.run(as("carol", "topics", "list"));
+        assertThat(carol.code()).as(carol.err()).isZero();
+        assertThat(carol.out().lines().filter(l -> !l.isBlank())).isEmpty();
+        Cli.Result bob = Cli.run(as("bob", "topics", "list"));
+        assertThat(bob.code()).as(bob.err()).isZero();
+        assertThat(bob.out().lines()).contains("orders");
     }
 
     @Test
