@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
                         + " client asking the same of Kafka.",
                 "parallel runs parallel-consumer's published workload (10 000 records, 1 partition, 0-5 ms per record,"
                         + " concurrency 100) through parallel-consumer and the runner, beside the physical bound.",
-                "retry: 1 % of the records fail twice with a 1 s backoff; the other records' rate with the runner's"
+                "retry: 1 %% of the records fail twice with a 1 s backoff; the other records' rate with the runner's"
                         + " non-blocking retries, without failures, and with blocking retries (a handler that sleeps).",
                 "Then prints PASS or MISS against each target the README and the issues state; --check exits "
                         + Targets.MISSED_EXIT_CODE + " when one is missed.",
