@@ -8,11 +8,14 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -79,6 +82,12 @@ final class ClusterCommand implements Callable<Integer> {
             description = "ZooKeeper's client port with --zookeeper (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int zookeeperPort;
 
+    @Option(names = "--security", paramLabel = "sasl-ssl|sasl-plaintext",
+            description = "Secure the cluster: SCRAM users admin, alice, bob and carol with passwords generated for "
+                    + "this run, Kafka's StandardAuthorizer and ACLs (alice writes and reads, bob only reads, carol "
+                    + "nothing), a client config file per user for --command-config. In this JVM only.")
+    String security;
+
     /** The default since the controller runs apart; still accepted, so that older scripts keep working. */
     @Option(names = "--dedicated-controller", hidden = true)
     boolean dedicatedController;
@@ -99,12 +108,21 @@ final class ClusterCommand implements Callable<Integer> {
         if (combined && dedicatedController) {
             throw new IllegalArgumentException("--combined and --dedicated-controller exclude each other");
         }
+        if (security != null && (forked() || dataDir != null)) {
+            throw new IllegalArgumentException("--security runs a cluster in this JVM with passwords new on every run:"
+                    + " it does not go with --isolation process, --kafka-version, --zookeeper or --data-dir");
+        }
+        secured = security != null ? LabSecurity.of(security) : null;
         long begin = System.nanoTime();
         KafkaCluster cluster = forked() ? startForked() : startInJvm();
         forked = cluster instanceof ForkedKafkaCluster f ? f : null;
         try {
-            web = ui ? io.kafkalab.examples.ui.UiServer.start(io.kafkalab.examples.ui.UiServer.Settings.of(
-                    cluster.bootstrapServers()).at("127.0.0.1", uiPort)) : null;
+            io.kafkalab.examples.ui.UiServer.Settings settings = io.kafkalab.examples.ui.UiServer.Settings.of(
+                    cluster.bootstrapServers()).at("127.0.0.1", uiPort);
+            if (secured != null) {
+                settings = settings.withClientConfig(((EmbeddedKafkaCluster) cluster).adminConfig()); // as admin
+            }
+            web = ui ? io.kafkalab.examples.ui.UiServer.start(settings) : null;
         } catch (IOException e) {
             cluster.close();
             throw new IllegalArgumentException("--ui: cannot listen on 127.0.0.1:" + uiPort + " (" + e.getMessage()
@@ -124,6 +142,9 @@ final class ClusterCommand implements Callable<Integer> {
         out.flush();
         err.printf("Ready in %d ms. Cluster id %s.%n", (System.nanoTime() - begin) / 1_000_000, clusterId(cluster));
         cluster.status().forEach(s -> err.println("  " + s));
+        if (secured != null) {
+            printSecurity((EmbeddedKafkaCluster) cluster);
+        }
         if (forked != null) {
             err.println("Node logs: " + forked.logFile(forked.nodeIds().get(0)).getParent());
         }
@@ -141,6 +162,26 @@ final class ClusterCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Writes the users' client config files and says who may do what, and where the files are. */
+    private void printSecurity(EmbeddedKafkaCluster cluster) {
+        try {
+            clientConfigs = Files.createTempDirectory("kafkalab-clients-");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot create a directory for the client configs", e);
+        }
+        Map<String, Path> files = secured.writeClientConfigs(cluster, clientConfigs);
+        err.printf("Secured: %s with SCRAM-SHA-512%s, StandardAuthorizer (allow.everyone.if.no.acl.found=false). "
+                + "Users, new passwords each run:%n", secured.protocol(),
+                secured.protocol() == SecurityProtocol.SASL_SSL ? " over TLS (a certificate made for 127.0.0.1)" : "");
+        for (LabSecurity.User user : LabSecurity.USERS) {
+            err.printf("  %-6s %s%n         --command-config %s%n", user.name(), user.may(), files.get(user.name()));
+        }
+        err.println("  For example: ./kafkalab produce -b " + cluster.bootstrapServers() + " --command-config "
+                + files.get("bob") + "   (refused: bob may not write)");
+        err.println("  Inter-broker and controller traffic stays PLAINTEXT on 127.0.0.1 ports of its own, where "
+                + "anyone is a super user: keep this machine's loopback to yourself.");
+    }
+
     private boolean forked() {
         return zookeeper || kafkaVersion != null || "process".equals(isolation.toLowerCase(Locale.ROOT));
     }
@@ -156,6 +197,9 @@ final class ClusterCommand implements Callable<Integer> {
                 combined ? "each broker and controller, as in the lab's docker-compose" : "and one controller");
         EmbeddedKafkaCluster.Builder builder = EmbeddedKafkaCluster.builder().brokers(brokers).port(port)
                 .topology(topology);
+        if (secured != null) {
+            builder.security(secured.clusterSecurity());
+        }
         if (dataDir != null) {
             builder.dataDirectory(dataDir);
         }
@@ -305,11 +349,29 @@ final class ClusterCommand implements Callable<Integer> {
             web.close();
         }
         cluster.close();
+        if (clientConfigs != null) {
+            deleteClientConfigs();
+        }
         err.printf("Cluster stopped in %d ms.%n", (System.nanoTime() - begin) / 1_000_000);
         err.flush();
     }
 
+    private void deleteClientConfigs() {
+        try (java.util.stream.Stream<Path> files = Files.list(clientConfigs)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(clientConfigs);
+        } catch (IOException e) {
+            err.println("could not delete the client configs in " + clientConfigs + ": " + e.getMessage());
+        }
+    }
+
     private boolean closed;
+    /** With {@code --security}: the users and ACLs, else null. */
+    private LabSecurity secured;
+    /** With {@code --security}: where the users' client config files are, else null. */
+    private Path clientConfigs;
     /** The cluster when its nodes are child JVMs, else null. */
     private ForkedKafkaCluster forked;
     /** The UI with {@code --ui}, else null. */

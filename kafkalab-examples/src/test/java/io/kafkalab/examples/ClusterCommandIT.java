@@ -117,6 +117,65 @@ class ClusterCommandIT {
         assertThat(process.exitValue()).isZero();
     }
 
+    @Test
+    void withSecurityEachUserGetsWhatTheAclsAllowThroughTheConfigFilesItPrints() throws Exception {
+        int port = KafkaTestUtils.freePortRange(1);
+        start("cluster", "--brokers", "1", "--port", String.valueOf(port), "--security", "sasl-ssl");
+        assertThat(nextLine()).isEqualTo("bootstrap.servers=127.0.0.1:" + port);
+        Map<String, Path> configs = new java.util.HashMap<>();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
+            List<String> lines = stderr().lines().toList();
+            for (int i = 0; i + 1 < lines.size(); i++) {
+                java.util.regex.Matcher user = java.util.regex.Pattern.compile("^  (\\w+) +\\S.*").matcher(lines.get(i));
+                String next = lines.get(i + 1).strip();
+                if (user.matches() && next.startsWith("--command-config ")) {
+                    configs.put(user.group(1), Path.of(next.substring("--command-config ".length())));
+                }
+            }
+            assertThat(configs).containsOnlyKeys("admin", "alice", "bob", "carol");
+        });
+        assertThat(stderr()).contains("Secured: SASL_SSL with SCRAM-SHA-512 over TLS");
+        assertThat(Files.getPosixFilePermissions(configs.get("bob")))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        String bootstrap = "127.0.0.1:" + port;
+        java.util.function.BiFunction<String, String[], Cli.Result> as = (user, command) -> {
+            List<String> all = new java.util.ArrayList<>(List.of(command));
+            all.addAll(List.of("-b", bootstrap, "--command-config", configs.get(user).toString()));
+            return Cli.run(all.toArray(String[]::new));
+        };
+        Cli.Result alice = as.apply("alice", new String[] {"topics", "create", "-t", "orders", "--partitions", "1",
+            "--replication-factor", "1"});
+        assertThat(alice.code()).as(alice.err()).isZero();
+        alice = as.apply("alice", new String[] {"produce", "-t", "orders", "--count", "3", "--quiet"});
+        assertThat(alice.code()).as(alice.err()).isZero();
+        Cli.Result bob = as.apply("bob", new String[] {"produce", "-t", "orders", "--count", "1", "--quiet"});
+        assertThat(bob.code()).isEqualTo(1);
+        assertThat(bob.err().strip()).isEqualTo("kafkalab produce: not authorized to WRITE topic 'orders' as user bob");
+        bob = as.apply("bob", new String[] {"console-consumer", "-t", "orders", "--group", "bob-1", "--from-beginning",
+            "--max-messages", "3"});
+        assertThat(bob.code()).as(bob.err()).isZero();
+        assertThat(bob.out().lines().filter(l -> !l.isBlank())).hasSize(3);
+        Cli.Result carol = as.apply("carol", new String[] {"topics", "list"});
+        assertThat(carol.code()).as(carol.err()).isZero();
+        assertThat(carol.out().lines().filter(l -> !l.isBlank())).isEmpty();
+
+        send("quit");
+        assertThat(process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
+        assertThat(configs.values()).allSatisfy(f -> assertThat(f).doesNotExist()); // the passwords go with it
+    }
+
+    @Test
+    void securityRefusesWhatItCannotSecure() throws Exception {
+        Cli.Result r = Cli.run("cluster", "--security", "sasl-ssl", "--isolation", "process");
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("--security runs a cluster in this JVM with passwords new on every run: it does"
+                + " not go with --isolation process, --kafka-version, --zookeeper or --data-dir").doesNotContain("\tat ");
+        r = Cli.run("cluster", "--security", "kerberos");
+        assertThat(r.err()).contains("--security must be sasl-ssl or sasl-plaintext, but was 'kerberos'");
+    }
+
     private void start(String... args) throws IOException {
         app = ClusterProcess.start(logDir, TIMEOUT_SECONDS, args);
         process = app.process();

@@ -134,17 +134,18 @@ public interface KafkaCluster extends AutoCloseable {
         NewTopic topic = new NewTopic(name, partitions, (short) replicationFactor).configs(configs);
         await(admin().createTopics(List.of(topic)).all(), "create topic " + name);
         Wait.until(() -> {
-            TopicInfo info;
+            TopicDescription d;
             try {
-                info = describeTopic(name);
+                // partitions and leaders only: a user may create and describe a topic without DESCRIBE_CONFIGS
+                d = await(admin().describeTopics(List.of(name)).allTopicNames(), "describe topic " + name).get(name);
             } catch (KafkaClusterException e) {
                 if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                     return false; // the broker asked has not heard of it yet (ZooKeeper mode tells each on its own)
                 }
                 throw e;
             }
-            return info.partitions().size() == partitions
-                    && info.partitions().stream().allMatch(p -> p.leader() >= 0);
+            return d.partitions().size() == partitions
+                    && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
         }, operationTimeout(), () -> "leaders of every partition of topic " + name);
     }
 

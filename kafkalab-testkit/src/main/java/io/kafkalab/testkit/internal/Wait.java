@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.apache.kafka.common.errors.AuthorizationException;
 
 /**
  * Bounded polling for conditions that Kafka exposes no event for (a broker in the ISR again, a topic's
@@ -20,7 +21,9 @@ public final class Wait {
     /**
      * Polls {@code condition} until it holds or {@code timeout} passes.
      *
-     * @param condition checked every 50 ms; an exception it throws counts as "not yet"
+     * @param condition checked every 50 ms; an exception it throws counts as "not yet", except a refusal
+     *                  by the authorizer (anywhere in its causes), which is thrown at once. (A failed login is
+     *                  retried: SCRAM credentials may reach a broker a moment after it starts.)
      * @param timeout   the bound
      * @param what      describes the condition for the error message
      * @throws KafkaClusterException when the bound passes, naming {@code what} and the last failure seen
@@ -34,6 +37,9 @@ public final class Wait {
                     return;
                 }
             } catch (RuntimeException e) {
+                if (refused(e)) {
+                    throw e; // the cluster said no to this client: asking again cannot change that
+                }
                 last = e;
             }
             if (System.nanoTime() - deadline > 0) {
@@ -47,5 +53,14 @@ public final class Wait {
                 throw new KafkaClusterException("interrupted while waiting for " + what.get(), e);
             }
         }
+    }
+
+    private static boolean refused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AuthorizationException) {
+                return true;
+            }
+        }
+        return false;
     }
 }
