@@ -44,8 +44,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class UiBrowserIT {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
     private static final String SCRIPT = "<script>alert(1)</script>";
 
     private final KafkaCluster cluster;

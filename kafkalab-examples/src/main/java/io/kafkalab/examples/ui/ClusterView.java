@@ -349,8 +349,19 @@ final class ClusterView {
         }
         ArrayNode configs = o.putArray("configs");
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, name);
-        Config config = get(admin.describeConfigs(List.of(resource),
-                new DescribeConfigsOptions().timeoutMs((int) timeout.toMillis())).all()).get(resource);
+        Config config;
+        try {
+            config = get(admin.describeConfigs(List.of(resource),
+                    new DescribeConfigsOptions().timeoutMs((int) timeout.toMillis())).all()).get(resource);
+        } catch (ApiError e) {
+            if (e.status() != 403) {
+                throw e;
+            }
+            // a user may see a topic's partitions without DESCRIBE_CONFIGS: the rest of the page still shows
+            o.put("configsError", "not authorized: the UI's Kafka user may not see the configs of topic '" + name
+                    + "' (DESCRIBE_CONFIGS)");
+            return o;
+        }
         config.entries().stream().filter(e -> e.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG)
                 .sorted(Comparator.comparing(ConfigEntry::name))
                 .forEach(e -> configs.addObject().put("name", e.name())
@@ -628,8 +639,8 @@ final class ClusterView {
     /**
      * Waits for an Admin answer.
      *
-     * @throws ApiError 503 when the cluster does not answer in time, 404 for an unknown topic or group, 502 for
-     *                  another error the cluster gave
+     * @throws ApiError 503 when the cluster does not answer in time, 404 for an unknown topic or group, 403 for
+     *                  what the UI's Kafka user may not see, 502 for another error the cluster gave
      */
     <T> T get(KafkaFuture<T> future) {
         try {
@@ -646,6 +657,9 @@ final class ClusterView {
             }
             if (cause instanceof UnknownTopicOrPartitionException || cause instanceof GroupIdNotFoundException) {
                 throw new ApiError(404, "not found");
+            }
+            if (cause instanceof org.apache.kafka.common.errors.AuthorizationException refused) {
+                throw ApiError.notAuthorized(refused);
             }
             throw new ApiError(502, "the cluster refused: " + cause.getClass().getSimpleName()
                     + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));

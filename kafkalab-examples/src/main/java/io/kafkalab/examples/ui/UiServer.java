@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * The web UI of {@code ./kafkalab ui}: serves the pages (plain HTML, CSS and JavaScript from this jar, the chart
  * library from its WebJar; nothing from the internet) and the JSON API they poll, on the JDK's HTTP server.
  *
- * <p>The API (every answer JSON; errors {@code {"error": "..."}} with 400, 403, 404, 405, 415 or 503):
+ * <p>The API (every answer JSON; errors {@code {"error": "..."}} with 400, 403, 404, 405, 415 or 503; a 403 whose
+ * error starts with {@code not authorized} is the cluster's authorizer refusing the UI's Kafka user, and the page
+ * then says "Not authorized" instead of showing an error):
  * <ul>
  *   <li>{@code GET /api/overview}: cluster id, counts, whether the UI is read-only</li>
  *   <li>{@code GET /api/brokers}: every broker (up or down, partitions led and replicated, bytes on disk) and the
@@ -273,6 +275,10 @@ public final class UiServer implements AutoCloseable {
             }
         } catch (ApiError e) {
             reply(exchange, e.status(), error(e.getMessage()));
+        } catch (org.apache.kafka.common.errors.AuthorizationException e) {
+            // refused to the browser's consumer or producer (reading or producing messages): as Admin refusals
+            ApiError refused = ApiError.notAuthorized(e);
+            reply(exchange, refused.status(), error(refused.getMessage()));
         } catch (RuntimeException e) {
             LOG.error("UI request failed", e);
             try {
@@ -293,7 +299,22 @@ public final class UiServer implements AutoCloseable {
             exchange.getResponseHeaders().set("Allow", produce ? "GET, POST" : "GET");
             throw new ApiError(405, "method " + method + " not allowed");
         }
-        JsonNode body = switch (path.size()) {
+        String subject = path.size() < 2 ? null : path.get(0).equals("topics") ? "topic '" + path.get(1) + "'"
+                : path.get(0).equals("groups") ? "group '" + path.get(1) + "'" : null;
+        JsonNode body;
+        try {
+            body = answer(exchange, path, method, query, produce);
+        } catch (ApiError e) {
+            throw e.about(subject);
+        } catch (org.apache.kafka.common.errors.AuthorizationException e) {
+            throw ApiError.notAuthorized(e).about(subject);
+        }
+        reply(exchange, 200, body);
+    }
+
+    private JsonNode answer(HttpExchange exchange, List<String> path, String method, Map<String, String> query,
+                            boolean produce) throws IOException {
+        return switch (path.size()) {
             case 1 -> switch (path.get(0)) {
                 case "overview" -> view.overview(settings.readOnly());
                 case "brokers" -> view.brokers();
@@ -314,7 +335,6 @@ public final class UiServer implements AutoCloseable {
             }
             default -> throw ApiError.notFound("API " + String.join("/", path));
         };
-        reply(exchange, 200, body);
     }
 
     static MessageBrowser.Request browseRequest(String topic, Map<String, String> q) {

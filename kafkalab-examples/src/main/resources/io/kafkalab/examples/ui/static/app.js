@@ -77,6 +77,18 @@
       el('p', {}, el('a', {href: '/'}, 'Back to the overview')));
   }
 
+  // The UI's Kafka user may not see this (a 403 from the cluster's authorizer): a page that says so, not an error.
+  function isNotAuthorized(e) {
+    return e.status === 403 && /^not authorized/.test(e.message);
+  }
+
+  function notAuthorized(message) {
+    document.title = 'Not authorized · kafkalab UI';
+    main.replaceChildren(el('h1', {}, 'Not authorized'), el('p', {class: 'not-authorized'}, message + '.'),
+      el('p', {}, 'An ACL for the UI\'s user (or the UI run as another user) would show it.'),
+      el('p', {}, el('a', {href: '/'}, 'Back to the overview')));
+  }
+
   // Asks path now and then every POLL_MS (after each answer), and hands each answer to render. A cluster that
   // cannot be reached shows the banner and keeps the last screen; a 404 shows the not-found page and stops.
   // Returns a function that asks again at once (after a filter or a page changed); an answer to an older question
@@ -96,6 +108,7 @@
       } catch (e) {
         if (mine !== asked) return;
         if (e.status === 404) { notFound(e.message); return; }
+        if (isNotAuthorized(e)) { notAuthorized(e.message); return; }
         showBanner(e);
       }
       timer = setTimeout(tick, POLL_MS);
@@ -223,7 +236,8 @@
         el('td', {class: 'isr'}, p.isr.join(', ')),
         num(p.startOffset), num(p.endOffset), num(p.messages), num(bytes(p.sizeBytes)))), {id: 'partitions'}),
       el('h2', {}, 'Configs set on this topic'),
-      t.configs.length ? table(['name', 'value'], t.configs.map(c => el('tr', {}, el('td', {}, c.name),
+      t.configsError ? el('p', {class: 'not-authorized', id: 'configs-not-authorized'}, t.configsError + '.')
+        : t.configs.length ? table(['name', 'value'], t.configs.map(c => el('tr', {}, el('td', {}, c.name),
         el('td', {}, c.value)))) : el('p', {class: 'muted'}, 'None: every config has the broker\'s default.')));
   }
 
@@ -278,6 +292,7 @@
         drawRecords(m);
       } catch (e) {
         if (e.status === 404) { notFound(e.message); return; }
+        if (isNotAuthorized(e)) { notAuthorized(e.message); return; }
         status.textContent = e.message;
         if (e.status === 503 || e.status === 0) showBanner(e);
       }
@@ -325,7 +340,11 @@
     api('/api/topics/' + encodeURIComponent(name)).then(t => {
       t.partitions.forEach(p => partition.append(el('option', {value: p.partition}, p.partition)));
       show();
-    }).catch(e => { if (e.status === 404) notFound(e.message); else showBanner(e); });
+    }).catch(e => {
+      if (e.status === 404) notFound(e.message);
+      else if (isNotAuthorized(e)) notAuthorized(e.message);
+      else showBanner(e);
+    });
     api('/api/overview').then(o => produceBox.replaceChildren(o.readOnly
       ? el('p', {class: 'note', id: 'read-only'}, 'Read-only (--read-only): producing is off.') : produceForm(name, show)))
       .catch(() => { /* the banner says it */ });
