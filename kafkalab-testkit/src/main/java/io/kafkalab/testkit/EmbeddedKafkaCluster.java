@@ -6,6 +6,7 @@ import io.kafkalab.testkit.internal.DataDirectories;
 import io.kafkalab.testkit.internal.EmbeddedNode;
 import io.kafkalab.testkit.internal.LazyAdmin;
 import io.kafkalab.testkit.internal.Ports;
+import io.kafkalab.testkit.internal.SecuredNodes;
 import io.kafkalab.testkit.internal.TlsFiles;
 import io.kafkalab.testkit.internal.Wait;
 import java.io.IOException;
@@ -14,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,12 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.config.SaslConfigs;
-import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.utils.internals.Exit;
 import org.slf4j.Logger;
@@ -170,13 +166,7 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
             interceptExit();
         }
         try {
-            List<String> formatArgs = new ArrayList<>();
-            if (spec.security != null && spec.security.usesSasl()) {
-                spec.security.users().forEach((user, password) -> {
-                    formatArgs.add("--add-scram");
-                    formatArgs.add(ClusterSecurity.SASL_MECHANISM + "=[name=" + user + ",password=" + password + "]");
-                });
-            }
+            List<String> formatArgs = SecuredNodes.formatArgs(spec.security);
             nodes.values().forEach(n -> n.formatIfNeeded(clusterId, formatArgs));
             // Combined and controller nodes block in startup() until a majority of voters is up:
             // one thread per node.
@@ -210,12 +200,7 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
      * @throws IllegalArgumentException when the cluster has no such listener
      */
     public String bootstrapServers(SecurityProtocol protocol) {
-        String servers = bootstrapByProtocol.get(Objects.requireNonNull(protocol, "protocol"));
-        if (servers == null) {
-            throw new IllegalArgumentException("no " + protocol + " listener; the cluster has "
-                    + bootstrapByProtocol.keySet());
-        }
-        return servers;
+        return SecuredNodes.bootstrapServers(bootstrapByProtocol, protocol);
     }
 
     /** @return the security settings the cluster started with, if any */
@@ -234,34 +219,7 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
      * @throws IllegalArgumentException when there is no such listener or user
      */
     public Map<String, Object> clientConfig(SecurityProtocol protocol, String user) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(protocol));
-        config.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, protocol.name);
-        if (protocol == SecurityProtocol.SASL_PLAINTEXT || protocol == SecurityProtocol.SASL_SSL) {
-            String password = spec.security.users().get(user);
-            if (password == null) {
-                throw new IllegalArgumentException("no user '" + user + "'; the users are "
-                        + spec.security.users().keySet());
-            }
-            config.put(SaslConfigs.SASL_MECHANISM, ClusterSecurity.SASL_MECHANISM);
-            config.put(SaslConfigs.SASL_JAAS_CONFIG, scramJaasConfig(user, password));
-        }
-        if (protocol == SecurityProtocol.SSL || protocol == SecurityProtocol.SASL_SSL) {
-            config.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, tls.trustStore().toString());
-            config.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, tls.password());
-            config.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, TlsFiles.TYPE);
-        }
-        return config;
-    }
-
-    /** A client {@code sasl.jaas.config} value for SCRAM with these credentials, quoted and escaped. */
-    private static String scramJaasConfig(String user, String password) {
-        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + jaasEscape(user)
-                + "\" password=\"" + jaasEscape(password) + "\";";
-    }
-
-    private static String jaasEscape(String value) {
-        return value.replace("\\", "\\\\").replace("\"", "\\\"");
+        return SecuredNodes.clientConfig(spec.security, tls, protocol, user, bootstrapServers(protocol));
     }
 
     @Override
@@ -328,13 +286,7 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
      */
     @Override
     public Map<String, Object> adminConfig() {
-        if (spec.security == null) {
-            Map<String, Object> config = new HashMap<>();
-            config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            return config;
-        }
-        return clientConfig(spec.security.listeners().get(0),
-                spec.security.users().keySet().stream().findFirst().orElse(null));
+        return SecuredNodes.adminConfig(spec.security, tls, bootstrapServers, bootstrapByProtocol);
     }
 
     @Override
@@ -455,20 +407,11 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
     private Map<Integer, EmbeddedNode> layout() {
         int brokers = spec.brokers;
         boolean combined = spec.topology == Topology.COMBINED;
-        // client listeners, the default one first; PLAINTEXT always, for inter-broker traffic
-        List<SecurityProtocol> protocols = new ArrayList<>();
-        if (spec.security != null) {
-            protocols.addAll(spec.security.listeners());
-        }
-        protocols.add(SecurityProtocol.PLAINTEXT);
-        Map<SecurityProtocol, List<Integer>> ports = new LinkedHashMap<>();
-        for (SecurityProtocol protocol : protocols) {
-            ports.put(protocol, spec.firstPort > 0 && ports.isEmpty()
-                    ? Stream.iterate(spec.firstPort, p -> p + 1).limit(brokers).toList()
-                    : Ports.free(brokers));
-            bootstrapByProtocol.put(protocol, ports.get(protocol).stream().map(p -> "127.0.0.1:" + p)
-                    .collect(Collectors.joining(",")));
-        }
+        // client listeners, the default one first (it takes the fixed ports); PLAINTEXT always, between brokers
+        Map<SecurityProtocol, List<Integer>> ports = SecuredNodes.listenerPorts(spec.security, spec.firstPort > 0
+                ? Stream.iterate(spec.firstPort, p -> p + 1).limit(brokers).toList() : Ports.free(brokers));
+        List<SecurityProtocol> protocols = List.copyOf(ports.keySet());
+        bootstrapByProtocol.putAll(SecuredNodes.bootstrapServers(ports));
         List<Integer> controllerIds = combined ? Stream.iterate(0, i -> i + 1).limit(brokers).toList()
                 : List.of(DEDICATED_CONTROLLER_ID);
         List<Integer> controllerPorts = Ports.free(controllerIds.size());
@@ -500,7 +443,7 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
                 }
                 p.put("advertised.listeners", String.join(",", listeners));
                 p.put("inter.broker.listener.name", "PLAINTEXT");
-                p.putAll(securityProperties());
+                p.putAll(SecuredNodes.listenerProperties(spec.security, tls));
             } else {
                 listener = "127.0.0.1:" + controllerPorts.get(controllerIds.indexOf(id));
             }
@@ -509,7 +452,7 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
             }
             p.put("listeners", String.join(",", listeners));
             p.put("log.dirs", dataDir.resolve("node-" + id).toString());
-            p.putAll(authorizerProperties());
+            p.putAll(SecuredNodes.authorizerProperties(spec.security));
             p.putAll(BrokerDefaults.forBrokers(brokers));
             p.putAll(spec.brokerProperties);
             Set<String> roles = broker && controller ? Set.of("broker", "controller")
@@ -519,17 +462,6 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
         return result;
     }
 
-    /** Settings of every node (brokers and controllers) for {@link ClusterSecurity.Builder#authorizer()}. */
-    private Map<String, String> authorizerProperties() {
-        Map<String, String> p = new LinkedHashMap<>();
-        if (spec.security != null && spec.security.authorizer()) {
-            p.put("authorizer.class.name", ClusterSecurity.AUTHORIZER_CLASS);
-            p.put("allow.everyone.if.no.acl.found", "false");
-            p.put("super.users", String.join(";", spec.security.superUsers()));
-        }
-        return p;
-    }
-
     /** Creates the ACLs of {@link ClusterSecurity#acls()}, as the first (super) user. */
     private void createAcls() {
         if (spec.security == null || spec.security.acls().isEmpty()) {
@@ -537,30 +469,6 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
         }
         await(admin().createAcls(spec.security.acls()).all(), "create " + spec.security.acls().size() + " ACLs");
         LOG.info("created ACLs {}", spec.security.acls());
-    }
-
-    /** Broker settings of the secured listeners: SCRAM-SHA-512 on SASL ones, the generated key store on TLS ones. */
-    private Map<String, String> securityProperties() {
-        Map<String, String> p = new LinkedHashMap<>();
-        if (spec.security == null) {
-            return p;
-        }
-        if (spec.security.usesSasl()) {
-            p.put("sasl.enabled.mechanisms", ClusterSecurity.SASL_MECHANISM);
-            for (SecurityProtocol protocol : spec.security.listeners()) {
-                if (protocol == SecurityProtocol.SASL_PLAINTEXT || protocol == SecurityProtocol.SASL_SSL) {
-                    p.put("listener.name." + protocol.name.toLowerCase(java.util.Locale.ROOT) + ".scram-sha-512.sasl.jaas.config",
-                            "org.apache.kafka.common.security.scram.ScramLoginModule required;");
-                }
-            }
-        }
-        if (tls != null) {
-            p.put("ssl.keystore.location", tls.keyStore().toString());
-            p.put("ssl.keystore.password", tls.password());
-            p.put("ssl.key.password", tls.password());
-            p.put("ssl.keystore.type", TlsFiles.TYPE);
-        }
-        return p;
     }
 
     private static void interceptExit() {

@@ -8,6 +8,8 @@ import io.kafkalab.testkit.internal.KafkaDistributions;
 import io.kafkalab.testkit.internal.LazyAdmin;
 import io.kafkalab.testkit.internal.ParentWatchdogMain;
 import io.kafkalab.testkit.internal.Ports;
+import io.kafkalab.testkit.internal.SecuredNodes;
+import io.kafkalab.testkit.internal.TlsFiles;
 import io.kafkalab.testkit.internal.ZooKeeperMode;
 import java.io.File;
 import java.io.IOException;
@@ -19,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.utils.internals.AppInfoParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,6 +126,9 @@ public final class ForkedKafkaCluster implements KafkaCluster {
     private volatile String clusterId;
     private final Map<Integer, ForkedNode> nodes = new LinkedHashMap<>();
     private final String bootstrapServers;
+    private final Map<SecurityProtocol, String> bootstrapByProtocol = new LinkedHashMap<>();
+    /** The generated key and trust store with a TLS listener, else null. */
+    private final TlsFiles tls;
     /** {@code host:port} of ZooKeeper in ZooKeeper mode, else null. */
     private final String zooKeeperConnect;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -170,7 +175,12 @@ public final class ForkedKafkaCluster implements KafkaCluster {
         List<Integer> brokerPorts = spec.port > 0 ? IntStream.range(0, spec.brokers).mapToObj(i -> spec.port + i)
                 .toList() : free.subList(0, spec.brokers);
         List<Integer> controllerPorts = free.subList(spec.brokers, spec.brokers + others);
-        this.bootstrapServers = brokerPorts.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
+        // client listeners, the default one first (it takes the fixed ports); PLAINTEXT always, between brokers
+        Map<SecurityProtocol, List<Integer>> ports = SecuredNodes.listenerPorts(spec.security, brokerPorts);
+        List<SecurityProtocol> protocols = List.copyOf(ports.keySet());
+        bootstrapByProtocol.putAll(SecuredNodes.bootstrapServers(ports));
+        this.tls = spec.security != null && spec.security.usesTls() ? TlsFiles.generate(dataDir.resolve("tls")) : null;
+        this.bootstrapServers = bootstrapByProtocol.get(protocols.get(0));
         Path logs = spec.logDirectory != null ? spec.logDirectory : dataDir.resolve("logs");
         if (spec.zookeeper) {
             this.zooKeeperConnect = "127.0.0.1:" + (spec.zookeeperPort > 0 ? spec.zookeeperPort
@@ -191,14 +201,20 @@ public final class ForkedKafkaCluster implements KafkaCluster {
             p.put("process.roles", broker ? "broker" : "controller");
             p.put("controller.quorum.voters", voters);
             p.put("controller.listener.names", "CONTROLLER");
-            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.put("listener.security.protocol.map", protocols.stream().map(pr -> pr.name + ":" + pr.name)
+                    .collect(Collectors.joining(",")) + ",CONTROLLER:PLAINTEXT");
             if (broker) {
-                p.put("listeners", "PLAINTEXT://" + listener);
-                p.put("advertised.listeners", "PLAINTEXT://" + listener);
+                int index = i;
+                String all = protocols.stream().map(pr -> pr.name + "://127.0.0.1:" + ports.get(pr).get(index))
+                        .collect(Collectors.joining(","));
+                p.put("listeners", all);
+                p.put("advertised.listeners", all);
                 p.put("inter.broker.listener.name", "PLAINTEXT");
+                p.putAll(SecuredNodes.listenerProperties(spec.security, tls));
             } else {
                 p.put("listeners", "CONTROLLER://" + listener);
             }
+            p.putAll(SecuredNodes.authorizerProperties(spec.security));
             Path nodeDir = dataDir.resolve("node-" + id);
             p.put("log.dirs", nodeDir.toString());
             p.putAll(BrokerDefaults.forBrokers(spec.brokers));
@@ -273,13 +289,17 @@ public final class ForkedKafkaCluster implements KafkaCluster {
         long begin = System.nanoTime();
         try {
             parallel(List.copyOf(nodes.values()), "format", spec.startupTimeout,
-                    n -> n.formatIfNeeded(clusterId, spec.startupTimeout));
+                    n -> n.formatIfNeeded(clusterId, spec.startupTimeout, SecuredNodes.formatArgs(spec.security)));
             long formatted = System.nanoTime();
             // ZooKeeper serves before the brokers start: a broker that cannot reach it within
             // zookeeper.connection.timeout.ms exits
             nodes.values().stream().filter(ForkedNode::isZooKeeper).forEach(this::startAndAwait);
             nodes.values().stream().filter(n -> n.state() == NodeState.STOPPED).forEach(ForkedNode::start);
             awaitBrokers(brokerIds());
+            if (spec.security != null && !spec.security.acls().isEmpty()) {
+                await(admin().createAcls(spec.security.acls()).all(), "create " + spec.security.acls().size()
+                        + " ACLs");
+            }
             if (zooKeeperConnect != null) {
                 clusterId = await(admin().describeCluster().clusterId(), "cluster id");
             }
@@ -545,11 +565,40 @@ public final class ForkedKafkaCluster implements KafkaCluster {
         LOG.info("node {} started in {} ms", nodeId, (System.nanoTime() - begin) / 1_000_000);
     }
 
+    /**
+     * @return {@code bootstrap.servers}; with {@link Builder#security(ClusterSecurity)}, the client settings of the
+     *     first secured listener and the first user (a super user)
+     */
     @Override
     public Map<String, Object> adminConfig() {
-        Map<String, Object> config = new HashMap<>();
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        return config;
+        return SecuredNodes.adminConfig(spec.security, tls, bootstrapServers, bootstrapByProtocol);
+    }
+
+    /**
+     * @param protocol PLAINTEXT (always there), or a protocol of {@link ClusterSecurity#listeners()}
+     * @return that listener of every broker, in id order
+     * @throws IllegalArgumentException when the cluster has no such listener
+     */
+    public String bootstrapServers(SecurityProtocol protocol) {
+        return SecuredNodes.bootstrapServers(bootstrapByProtocol, protocol);
+    }
+
+    /**
+     * As {@link EmbeddedKafkaCluster#clientConfig(SecurityProtocol, String)}: everything a client of one listener
+     * needs, with a user's SCRAM credentials on SASL and the generated trust store on TLS.
+     *
+     * @param protocol a listener of this cluster
+     * @param user     for SASL, a user of {@link ClusterSecurity#users()}; ignored otherwise, may then be null
+     * @return a fresh mutable map
+     * @throws IllegalArgumentException when there is no such listener or user
+     */
+    public Map<String, Object> clientConfig(SecurityProtocol protocol, String user) {
+        return SecuredNodes.clientConfig(spec.security, tls, protocol, user, bootstrapServers(protocol));
+    }
+
+    /** @return the security settings the cluster started with, if any */
+    public Optional<ClusterSecurity> security() {
+        return Optional.ofNullable(spec.security);
     }
 
     @Override
@@ -733,8 +782,23 @@ public final class ForkedKafkaCluster implements KafkaCluster {
         private Duration startupTimeout = Duration.ofSeconds(120);
         private Duration shutdownTimeout = Duration.ofSeconds(30);
         private Duration operationTimeout = Duration.ofSeconds(30);
+        private ClusterSecurity security;
 
         private Builder() {
+        }
+
+        /**
+         * Secured client listeners, users and an authorizer, as for {@link EmbeddedKafkaCluster.Builder#security}
+         * (KRaft only: the SCRAM users are written when the storage is formatted). Inter-broker and controller
+         * traffic stays PLAINTEXT on loopback ports of its own; with {@link #port(int)}, the first secured listener
+         * takes the fixed ports.
+         *
+         * @param security the listeners, users and ACLs
+         * @return this
+         */
+        public Builder security(ClusterSecurity security) {
+            this.security = Objects.requireNonNull(security, "security");
+            return this;
         }
 
         /**
@@ -931,6 +995,10 @@ public final class ForkedKafkaCluster implements KafkaCluster {
                 throw new IllegalArgumentException("controllers is KRaft's: a zookeeper() cluster has none, but"
                         + " controllers was " + controllers);
             }
+            if (zookeeper && security != null) {
+                throw new IllegalArgumentException("security is for KRaft clusters (SCRAM users are written when the"
+                        + " storage is formatted): it does not go with zookeeper()");
+            }
             if (zookeeper && version != null && !hasZooKeeperMode(version)) {
                 throw new IllegalArgumentException("zookeeper() needs a Kafka version before 4.0 (Kafka 4 removed"
                         + " ZooKeeper mode), but version was " + version);
@@ -959,6 +1027,7 @@ public final class ForkedKafkaCluster implements KafkaCluster {
             copy.startupTimeout = startupTimeout;
             copy.shutdownTimeout = shutdownTimeout;
             copy.operationTimeout = operationTimeout;
+            copy.security = security;
             return new ForkedKafkaCluster(copy).startNodes();
         }
     }

@@ -149,11 +149,12 @@ public final class ForkedNode {
      * formatted storage yet, runs {@code kafka.tools.StorageTool format -t <clusterId> -c <server.properties>} in a
      * child JVM.
      *
-     * @param clusterId the cluster id
-     * @param timeout   bound on the format
+     * @param clusterId  the cluster id
+     * @param timeout    bound on the format
+     * @param formatArgs more arguments for the format, such as {@code --add-scram} (see {@link SecuredNodes})
      * @throws KafkaClusterException when the format fails or takes longer, with the end of its output
      */
-    public void formatIfNeeded(String clusterId, Duration timeout) {
+    public void formatIfNeeded(String clusterId, Duration timeout, List<String> formatArgs) {
         try {
             Files.createDirectories(logDir);
             Files.createDirectories(logFile.getParent());
@@ -168,8 +169,9 @@ public final class ForkedNode {
                 LOG.debug("node {}: storage in {} already formatted", id, logDir);
                 return;
             }
-            Process format = launch("kafka.tools.StorageTool", "format", "-t", clusterId, "-c",
-                    propertiesFile.toString());
+            List<String> args = new ArrayList<>(List.of("format", "-t", clusterId, "-c", propertiesFile.toString()));
+            args.addAll(formatArgs);
+            Process format = launch("kafka.tools.StorageTool", args.toArray(String[]::new));
             try {
                 if (!format.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     format.destroyForcibly().waitFor(SIGNAL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -359,7 +361,9 @@ public final class ForkedNode {
         command.add(ParentWatchdogMain.class.getName());
         command.add(mainClass);
         command.addAll(List.of(args));
-        Files.writeString(logFile, "kafkalab: " + String.join(" ", command) + System.lineSeparator(),
+        // SCRAM users' passwords (--add-scram) stay out of the log
+        Files.writeString(logFile, "kafkalab: " + String.join(" ", command).replaceAll("password=[^,\\]]*",
+                        "password=(hidden)") + System.lineSeparator(),
                 StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.APPEND);
         // stdin stays a pipe that this JVM never writes to: the child's watchdog halts it when the pipe closes
