@@ -11,10 +11,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,12 +72,14 @@ public final class Producers {
      * @return a producer; for {@link DeliveryGuarantee#EXACTLY_ONCE} with {@code initTransactions()} already
      *     done, ready for {@code beginTransaction()}
      * @throws ProducerConfigException when a setting breaks the guarantee
+     * @throws NotAuthorizedException  for EXACTLY_ONCE, when the user may not WRITE the transactional id (named)
      */
     public static <K, V> Producer<K, V> create(DeliveryGuarantee guarantee, Map<String, ?> userConfig,
                                                Serializer<K> keySerializer, Serializer<V> valueSerializer) {
         Objects.requireNonNull(keySerializer, "keySerializer");
         Objects.requireNonNull(valueSerializer, "valueSerializer");
-        return init(guarantee, new KafkaProducer<>(config(guarantee, userConfig), keySerializer, valueSerializer));
+        Map<String, Object> config = config(guarantee, userConfig);
+        return init(guarantee, config, new KafkaProducer<>(config, keySerializer, valueSerializer));
     }
 
     /**
@@ -83,13 +88,19 @@ public final class Producers {
      * @see #create(DeliveryGuarantee, Map, Serializer, Serializer)
      */
     public static <K, V> Producer<K, V> create(DeliveryGuarantee guarantee, Map<String, ?> userConfig) {
-        return init(guarantee, new KafkaProducer<>(config(guarantee, userConfig)));
+        Map<String, Object> config = config(guarantee, userConfig);
+        return init(guarantee, config, new KafkaProducer<>(config));
     }
 
-    private static <K, V> Producer<K, V> init(DeliveryGuarantee guarantee, Producer<K, V> producer) {
+    private static <K, V> Producer<K, V> init(DeliveryGuarantee guarantee, Map<String, Object> config,
+                                              Producer<K, V> producer) {
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
             try {
                 producer.initTransactions();
+            } catch (org.apache.kafka.common.errors.TransactionalIdAuthorizationException e) {
+                producer.close(Duration.ZERO);
+                throw new NotAuthorizedException(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID,
+                        String.valueOf(config.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG)), null, e);
             } catch (RuntimeException e) {
                 producer.close(Duration.ZERO);
                 throw e;

@@ -112,6 +112,21 @@ class DenialsIT {
     }
 
     @Test
+    void aTransactionalProducerDeniedItsTransactionalIdFailsAtCreationWithTheIdNamed() {
+        Map<String, Object> config = client("bob");
+        config.put("transactional.id", "bobs-transactions");
+        long begin = System.nanoTime();
+        Throwable denied = org.assertj.core.api.Assertions.catchThrowable(() -> Producers.create(
+                io.kafkalab.producer.DeliveryGuarantee.EXACTLY_ONCE, config, new StringSerializer(),
+                new StringSerializer()).close());
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - begin)).isLessThan(FAIL_FAST);
+        assertThat(denied).isInstanceOf(NotAuthorizedException.class)
+                .hasMessage("not authorized to WRITE transactional id 'bobs-transactions'")
+                .hasCauseInstanceOf(org.apache.kafka.common.errors.TransactionalIdAuthorizationException.class);
+        assertThat(((NotAuthorizedException) denied).resourceType()).isEqualTo(ResourceType.TRANSACTIONAL_ID);
+    }
+
+    @Test
     void aRunnerDeniedItsTopicStopsWithTheTopicAndOperation() throws Exception {
         try (Run run = new Run("carol", "carol-group", "orders", ErrorPolicy.stop())) {
             NotAuthorizedException denied = run.awaitDenied();
