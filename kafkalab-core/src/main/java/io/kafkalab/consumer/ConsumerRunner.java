@@ -666,8 +666,10 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
         }
 
         /**
-         * Bounds a concurrent runner's records fetched and not yet complete (queued for their key or partition,
-         * running, or under retry); past it the runner pauses its partitions until records complete.
+         * Bounds a concurrent runner's records fetched and not yet complete (queued for their key or partition, or
+         * running); past it the runner pauses its partitions until records complete. Records waiting for a retry
+         * count in the bytes but not in the records: they hold no thread, and a burst of failures with a long backoff
+         * must not stop every other key.
          *
          * @param records at least 1; default {@value ConsumerRunner#DEFAULT_IN_FLIGHT_PER_THREAD} per handler thread, at least 1000
          * @param bytes   key and value bytes, at least 1; default 64 MiB

@@ -312,4 +312,25 @@ class NonBlockingRetryTest {
         assertThat(c.committed(0)).as("never past the held record").isLessThanOrEqualTo(5);
         byKey.values().forEach(offsets -> assertThat(offsets).isSorted());
     }
+
+    @Test
+    void recordsWaitingForTheirRetryDoNotTakeTheInFlightLimitFromTheRest() throws Exception {
+        // 4 of 100 records fail with a long backoff, more than the runner may have in flight (2): the others go on
+        LogConsumer c = new LogConsumer(1, 100, 100);
+        Seen seen = new Seen(Set.of("0@10", "0@20", "0@30", "0@40"), 5);
+        ConsumerRunner<String, String> runner = builder(c, seen).concurrency(2).ordering(Ordering.KEY)
+                .maxInFlight(2, ConsumerRunner.DEFAULT_MAX_IN_FLIGHT_BYTES)
+                .errorPolicy(retries(Duration.ofMinutes(10))).closeTimeout(Duration.ofSeconds(10))
+                .records(seen::handle).start();
+        try {
+            await().atMost(WAIT).until(() -> seen.succeeded.getOrDefault(new TopicPartition(TOPIC, 0), List.of())
+                    .size() == 96);
+            assertThat(runner.metrics().awaitingRetry()).isEqualTo(4);
+            assertThat(runner.metrics().inFlight()).as("waiting retries stay counted as in flight (not committed)")
+                    .isEqualTo(4);
+        } finally {
+            assertThat(runner.close(Duration.ofSeconds(10))).isTrue();
+        }
+        assertThat(c.committed(0)).as("never past a held record").isLessThanOrEqualTo(10);
+    }
 }

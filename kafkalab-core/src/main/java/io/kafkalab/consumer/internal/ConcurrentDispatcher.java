@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * no thread waits). Completions go back to the poll thread through a queue, so a partition's offsets are only ever
  * touched by the poll thread.
  *
- * <p>Back-pressure: at most {@code maxInFlight} records and {@code maxInFlightBytes} bytes are handed out and not
- * complete; a partition whose commit metadata would outgrow its budget waits for its oldest record. Records that
+ * <p>Back-pressure: at most {@code maxInFlight} records (not counting those waiting for a retry) and
+ * {@code maxInFlightBytes} bytes (counting them) are handed out and not complete; a partition whose commit metadata would outgrow its budget waits for its oldest record. Records that
  * cannot be handed out yet are held, and their partitions paused at the consumer until they are, so memory stays
  * bounded (by the limits plus one poll) whatever the handler's speed, and the poll loop never waits on a handler.
  */
@@ -146,7 +146,7 @@ final class ConcurrentDispatcher implements Dispatcher, Intake.Sink {
     private void handOut() {
         for (PartitionState ps : offsets.all()) {
             ArrayDeque<ConsumerRecord<byte[], byte[]>> q = ps.held;
-            while (!q.isEmpty() && ps.assigned() && control.go() && inFlight < maxInFlight
+            while (!q.isEmpty() && ps.assigned() && control.go() && busy() < maxInFlight
                     && inFlightBytes < maxInFlightBytes) {
                 ConsumerRecord<byte[], byte[]> r = q.peek();
                 if (!ps.fitsBudget(r.offset())) {
@@ -192,9 +192,18 @@ final class ConcurrentDispatcher implements Dispatcher, Intake.Sink {
         counters.inFlight = inFlight;
     }
 
+    /**
+     * Records in flight that take a place under {@code maxInFlight}: a unit waiting for its retry holds no thread and
+     * leaves its place to the others (else a burst of failures with a long backoff would stall every key); it still
+     * counts in {@link #inFlight} (not complete, not committed) and in the bytes, which keep memory bounded.
+     */
+    private long busy() {
+        return inFlight - waiting.size();
+    }
+
     private boolean handOutBatch(PartitionState ps, ArrayDeque<ConsumerRecord<byte[], byte[]>> q) {
         List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(Math.min(maxBatchSize, q.size()));
-        while (!q.isEmpty() && batch.size() < maxBatchSize && inFlight + batch.size() < maxInFlight) {
+        while (!q.isEmpty() && batch.size() < maxBatchSize && busy() + batch.size() < maxInFlight) {
             ConsumerRecord<byte[], byte[]> r = q.peek();
             if (ps.completedBefore(r.offset()) || !ps.fitsBudget(r.offset()) || !control.take(1)) {
                 break;
