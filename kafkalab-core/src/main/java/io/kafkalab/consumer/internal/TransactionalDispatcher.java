@@ -173,7 +173,7 @@ final class TransactionalDispatcher implements Dispatcher {
                 LOG.debug("{}: handler failed at {}-{}@{}; aborting the transaction", name, tp.topic(),
                         tp.partition(), offset);
                 pending.put(at, new Pending(attempt, failure));
-                abort(null);
+                abort(failure instanceof RuntimeException e ? e : null);
                 return Flow.ABORTED;
             }
             unit = unit(ps, r, 1); // a poison pill: no handler ran, nothing was sent
@@ -226,9 +226,9 @@ final class TransactionalDispatcher implements Dispatcher {
                     offsets, e.toString());
             control.notifyListener(() -> listener.onCommitFailed(offsets, e));
             abort(e);
-            if (e instanceof ProducerFencedException || e instanceof FencedInstanceIdException) {
+            if (fenced(e) != null) {
                 tx.close(Duration.ZERO);
-                throw e;
+                throw fenced(e);
             }
             return;
         }
@@ -254,10 +254,11 @@ final class TransactionalDispatcher implements Dispatcher {
      * Aborts the open transaction and seeks the poll's partitions back to their first record; the failures decided
      * in it are pending again, the records taken from the limit are given back.
      *
-     * @param cause what made the commit fail, or null for a handler failure
+     * @param cause what made the commit or the handler fail, or null
+     * @throws RuntimeException when the abort failed: the fencing exception when there is one, else the abort's
      */
     private void abort(RuntimeException cause) {
-        boolean clean = tx.abort();
+        RuntimeException abortError = tx.abort();
         counters.transactionsAborted.increment();
         control.giveBack(taken);
         decided.forEach(pending::putIfAbsent);
@@ -269,10 +270,25 @@ final class TransactionalDispatcher implements Dispatcher {
             }
         });
         clear();
-        if (!clean) {
-            throw cause != null ? cause : new IllegalStateException(name + ": the transaction could not be aborted;"
-                    + " the producer is closed");
+        if (abortError != null) {
+            RuntimeException fenced = fenced(abortError);
+            RuntimeException thrown = fenced != null ? fenced : cause != null && fenced(cause) != null ? fenced(cause)
+                    : abortError;
+            if (cause != null && cause != thrown) {
+                thrown.addSuppressed(cause);
+            }
+            throw thrown;
         }
+    }
+
+    /** @return the fencing exception in {@code e}'s causes (another producer or group member took over), or null */
+    private static RuntimeException fenced(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ProducerFencedException || t instanceof FencedInstanceIdException) {
+                return (RuntimeException) t;
+            }
+        }
+        return null;
     }
 
     /** Holds the partition at {@code offset} for {@code delay}: sought back to it and paused. */

@@ -93,20 +93,20 @@ public final class Transactions {
     /**
      * Aborts the open transaction.
      *
-     * @return false when the abort failed: the producer is then closed (it cannot be used again)
+     * @return null, or what made the abort fail: the producer is then closed (it cannot be used again)
      */
-    boolean abort() {
+    RuntimeException abort() {
         open = false;
         if (producer == null) {
-            return true;
+            return null;
         }
         try {
             producer.abortTransaction();
-            return true;
+            return null;
         } catch (RuntimeException e) {
             LOG.warn("{}: aborting the transaction failed, closing the producer: {}", name, e.toString());
             closeProducer(Duration.ZERO);
-            return false;
+            return e;
         }
     }
 
