@@ -46,7 +46,9 @@ public final class ChildExactlyOnceMain {
         config.put("group.id", args[3]);
         config.put("auto.offset.reset", "earliest");
         config.put("max.poll.records", 200);
-        // a killed member blocks the group's next rebalance until its session expires: keep that short
+        // a static member: the restarted child takes the killed one's place at once, without waiting for its
+        // session to expire (and the killed one, were it still alive, would be fenced)
+        config.put("group.instance.id", args[3] + "-member");
         config.put("session.timeout.ms", 6000);
         config.put("heartbeat.interval.ms", 1000);
         BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

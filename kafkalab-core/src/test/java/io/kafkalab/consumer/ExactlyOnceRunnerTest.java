@@ -317,6 +317,31 @@ class ExactlyOnceRunnerTest {
     }
 
     @Test
+    void theDocumentedExampleBuilds() {
+        String servers = "unused:9092";
+        int instance = 3;
+        // tag::exactly-once[]
+        ConsumerRunner<String, String> runner = ConsumerRunner
+                .builder(Map.of("bootstrap.servers", servers, "group.id", "enricher",
+                                "auto.offset.reset", "earliest"),
+                        new StringDeserializer(), new StringDeserializer())
+                .topics("orders")
+                .errorPolicy(ErrorPolicy.retry(3, Duration.ofMillis(100), Duration.ofSeconds(1),
+                        ErrorPolicy.skip()))
+                .processing(ExactlyOnce.of(Map.of("bootstrap.servers", servers,
+                                        "transactional.id", "enricher-" + instance), // same id on restart
+                                new StringSerializer(), new StringSerializer()),
+                        (record, out) -> {
+                            // both outputs and the input's offset commit together, or not at all
+                            out.send("orders-enriched", record.key(), record.value().toUpperCase());
+                            out.send("orders-audit", record.key(), "seen " + record.offset());
+                        });
+        // end::exactly-once[]
+        assertThat(runner.isRunning()).isFalse();
+        assertThat(runner.close(Duration.ofSeconds(1))).isTrue();
+    }
+
+    @Test
     void conflictingSettingsFailAtBuildTimeNamingTheSetting() {
         MockProducer<byte[], byte[]> producer = producer();
         Function<Map<String, Object>, ConsumerRunner.Builder<String, String>> builder = extra -> {
