@@ -809,8 +809,9 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
          * <p><b>Failures.</b> A handler that throws aborts the transaction: nothing of the poll is visible, and its
          * partitions are read again from their first record. The records before the failed one are done again in a
          * new transaction, and there the {@link ErrorPolicy} decides about the failed one: SKIP and DEAD_LETTERED
-         * commit its offset in that transaction (a dead letter commits with it only if it is sent through a
-         * transactional path; {@link ErrorPolicy#deadLetter} with a producer of your own sends at least once);
+         * commit its offset in that transaction (a dead letter commits with it when the policy sends it through the
+         * runner's producer, see {@link ExactlyOnce#errorPolicy}; with a producer of your own it is sent at least
+         * once);
          * RETRY commits the records before it and holds its partition, paused, until the retry is due (the other
          * partitions go on; the attempt count goes on); STOP commits the records before it and stops the runner.
          * A send that fails counts as a failure of the record whose handler sent it. A poison pill is decided at
@@ -842,6 +843,9 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
             Transactions transactions = new Transactions(txName, exactlyOnce.producerConfig(),
                     exactlyOnce.producerFactory());
             Output<KO, VO> output = transactions.output(exactlyOnce.keySerializer(), exactlyOnce.valueSerializer());
+            if (exactlyOnce.errorPolicyFactory() != null) {
+                errorPolicy(exactlyOnce.errorPolicyFactory().apply(transactions.sendingView()));
+            }
             return new ConsumerRunner<>(this, (record, ack) -> handler.process(record, output), null, 1, false,
                     transactions);
         }

@@ -36,14 +36,17 @@ public final class ExactlyOnce<K, V> {
     private final Serializer<K> keySerializer;
     private final Serializer<V> valueSerializer;
     private final Function<Map<String, Object>, Producer<byte[], byte[]>> producerFactory;
+    private final Function<Producer<byte[], byte[]>, ErrorPolicy> errorPolicy;
 
     private ExactlyOnce(Map<String, Object> producerConfig, Serializer<K> keySerializer,
                         Serializer<V> valueSerializer,
-                        Function<Map<String, Object>, Producer<byte[], byte[]>> producerFactory) {
+                        Function<Map<String, Object>, Producer<byte[], byte[]>> producerFactory,
+                        Function<Producer<byte[], byte[]>, ErrorPolicy> errorPolicy) {
         this.producerConfig = producerConfig;
         this.keySerializer = keySerializer;
         this.valueSerializer = valueSerializer;
         this.producerFactory = producerFactory;
+        this.errorPolicy = errorPolicy;
     }
 
     /**
@@ -66,7 +69,7 @@ public final class ExactlyOnce<K, V> {
         config.remove(org.apache.kafka.clients.producer.ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
         return new ExactlyOnce<>(Map.copyOf(config), Objects.requireNonNull(keySerializer, "keySerializer"),
                 Objects.requireNonNull(valueSerializer, "valueSerializer"),
-                c -> new KafkaProducer<>(c, new ByteArraySerializer(), new ByteArraySerializer()));
+                c -> new KafkaProducer<>(c, new ByteArraySerializer(), new ByteArraySerializer()), null);
     }
 
     /**
@@ -77,7 +80,29 @@ public final class ExactlyOnce<K, V> {
      */
     public ExactlyOnce<K, V> producerFactory(Function<Map<String, Object>, Producer<byte[], byte[]>> factory) {
         return new ExactlyOnce<>(producerConfig, keySerializer, valueSerializer,
-                Objects.requireNonNull(factory, "factory"));
+                Objects.requireNonNull(factory, "factory"), errorPolicy);
+    }
+
+    /**
+     * Makes the runner's error policy with a producer that sends in the runner's open transaction, so that a dead
+     * letter commits together with the failed record's offset, exactly once (the policy is asked inside the
+     * transaction that commits the decision). Replaces {@link ConsumerRunner.Builder#errorPolicy(ErrorPolicy)}.
+     *
+     * <pre>{@code
+     * exactlyOnce.errorPolicy(producer -> ErrorPolicy.retry(3, Duration.ofMillis(100), Duration.ofSeconds(1),
+     *         ErrorPolicy.deadLetter(producer)))
+     * }</pre>
+     *
+     * <p>The producer given to {@code policy} is a view of raw bytes: {@code send}, {@code flush},
+     * {@code partitionsFor} and {@code metrics} work while the runner handles a record; {@code close} does nothing;
+     * the transactional methods throw {@code UnsupportedOperationException}.
+     *
+     * @param policy makes the policy, once, when the runner is built
+     * @return a copy with it
+     */
+    public ExactlyOnce<K, V> errorPolicy(Function<Producer<byte[], byte[]>, ErrorPolicy> policy) {
+        return new ExactlyOnce<>(producerConfig, keySerializer, valueSerializer, producerFactory,
+                Objects.requireNonNull(policy, "policy"));
     }
 
     /** @return the producer settings: the preset, then the user's; unmodifiable */
@@ -100,6 +125,11 @@ public final class ExactlyOnce<K, V> {
 
     Function<Map<String, Object>, Producer<byte[], byte[]>> producerFactory() {
         return producerFactory;
+    }
+
+    /** @return what makes the error policy from the transactional producer, or null */
+    Function<Producer<byte[], byte[]>, ErrorPolicy> errorPolicyFactory() {
+        return errorPolicy;
     }
 
     @Override

@@ -92,7 +92,7 @@ class ExactlyOnceRunnerTest {
         @Override
         public void onCommitted(Map<TopicPartition, OffsetAndMetadata> offsets) {
             offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
-            List<String> outputs = values(producer);
+            List<String> outputs = values(producer).stream().filter(v -> v.endsWith("-a") || v.endsWith("-b")).toList();
             List<String> expected = new java.util.ArrayList<>();
             committed.forEach((tp, next) -> {
                 for (long o = 0; o < next; o++) {
@@ -224,6 +224,42 @@ class ExactlyOnceRunnerTest {
         assertThat(invariant.broken).isEmpty();
         assertThat(copy.calls.get("1@30")).as("the policy skips it without a second handler call").hasValue(1);
         assertThat(copy.calls.get("1@29")).as("handled in the aborted transaction and again").hasValue(2);
+    }
+
+    @Test
+    void aDeadLetterSentThroughTheRunnersProducerCommitsWithTheFailedRecordsOffset() throws Exception {
+        Log c = new Log(2, 100);
+        MockProducer<byte[], byte[]> producer = producer();
+        Invariant invariant = new Invariant(producer, Set.of("0@10"));
+        List<String> dltMismatch = new CopyOnWriteArrayList<>();
+        ConsumerRunnerListener listener = new ConsumerRunnerListener() {
+            @Override
+            public void onCommitted(Map<TopicPartition, OffsetAndMetadata> offsets) {
+                invariant.onCommitted(offsets);
+                long dlt = producer.history().stream().filter(r -> r.topic().equals("t.DLT")).count();
+                long expected = invariant.committed.getOrDefault(new TopicPartition(TOPIC, 0), 0L) > 10 ? 1 : 0;
+                if (dlt != expected) {
+                    dltMismatch.add(dlt + " dead letters committed with " + invariant.committed);
+                }
+            }
+        };
+        ExactlyOnce<String, String> eos = exactlyOnce(producer).errorPolicy(p -> ErrorPolicy.retry(2,
+                Duration.ofMillis(10), Duration.ofMillis(10), ErrorPolicy.deadLetter(p)));
+        try (ConsumerRunner<String, String> runner = builder(c, listener)
+                .processing(eos, new Copy(Map.of("0@10", Integer.MAX_VALUE))).start()) {
+            await().atMost(WAIT).until(() -> allCommitted(producer, 2, 100));
+            assertThat(runner.metrics().deadLettered()).isEqualTo(1);
+            assertThat(runner.metrics().transactionsAborted()).as("one abort per failed attempt").isEqualTo(2);
+        }
+        List<ProducerRecord<byte[], byte[]>> dlt = producer.history().stream().filter(r -> r.topic().equals("t.DLT"))
+                .toList();
+        assertThat(dlt).hasSize(1);
+        assertThat(new String(dlt.get(0).headers().lastHeader(DeadLetterPolicy.ORIGINAL_OFFSET).value(),
+                StandardCharsets.UTF_8)).isEqualTo("10");
+        assertThat(values(producer).stream().filter(v -> v.endsWith("-a") || v.endsWith("-b"))).hasSize(398)
+                .doesNotContain("0:v10-a", "0:v10-b");
+        assertThat(dltMismatch).isEmpty();
+        assertThat(invariant.broken).isEmpty();
     }
 
     @Test

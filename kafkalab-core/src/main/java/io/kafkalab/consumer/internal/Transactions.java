@@ -143,6 +143,47 @@ public final class Transactions {
     }
 
     /**
+     * A producer of raw bytes that sends in the open transaction (for an error policy's dead letters, which then
+     * commit with it): {@code send}, {@code flush}, {@code partitionsFor} and {@code metrics} go to the runner's
+     * producer; {@code close} does nothing; the transactional methods are refused, the runner owns them.
+     *
+     * @return the view
+     */
+    @SuppressWarnings("unchecked")
+    public Producer<byte[], byte[]> sendingView() {
+        return (Producer<byte[], byte[]>) java.lang.reflect.Proxy.newProxyInstance(Producer.class.getClassLoader(),
+                new Class<?>[] {Producer.class}, (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "send", "flush", "partitionsFor", "metrics" -> {
+                            if (method.getName().equals("send") && !open) {
+                                throw new IllegalStateException("the transactional producer sends only while the"
+                                        + " runner handles a record (in the error policy, for instance)");
+                            }
+                            try {
+                                return method.invoke(producer(), args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        }
+                        case "close" -> {
+                            return null;
+                        }
+                        case "toString" -> {
+                            return name + " transactional producer (sending view)";
+                        }
+                        case "hashCode" -> {
+                            return System.identityHashCode(proxy);
+                        }
+                        case "equals" -> {
+                            return proxy == args[0];
+                        }
+                        default -> throw new UnsupportedOperationException(method.getName() + ": the runner owns"
+                                + " its producer's transactions");
+                    }
+                });
+    }
+
+    /**
      * @return the output a handler sends through, serializing with these serializers
      */
     public <K, V> Output<K, V> output(Serializer<K> keySerializer, Serializer<V> valueSerializer) {
