@@ -55,6 +55,11 @@ import org.slf4j.LoggerFactory;
  * order, commits stop at the lowest incomplete one and record the completed ones above it in the commit metadata,
  * so a restarted runner of the same group does not handle them again.
  *
+ * <p><b>Exactly once.</b> {@link Builder#processing(ExactlyOnce, ProcessingHandler)} builds a consume-process-produce
+ * runner: the handler sends records through an {@link Output}, and a transactional producer the runner owns commits
+ * them together with the consumed offsets, one transaction per poll; a {@code read_committed} reader sees each
+ * input's outputs exactly once.
+ *
  * <p><b>Threads.</b> The runner owns its Kafka consumer (which is not thread safe) and uses it on one thread only:
  * its own after {@link #start()}, or the caller's in {@link #run()}. Sequentially, handlers, policies and listener
  * callbacks run on that thread; concurrently, handlers and error policies run on the handler pool and must be
