@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import io.kafkalab.consumer.internal.Control;
 import io.kafkalab.consumer.internal.Engine;
 import io.kafkalab.consumer.internal.RunState;
+import io.kafkalab.consumer.internal.Transactions;
 import io.kafkalab.segment.ReassemblyConfig;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -53,6 +54,11 @@ import org.slf4j.LoggerFactory;
  * pool, with the {@link Ordering} chosen on the builder (per partition, per key, or none); records complete in any
  * order, commits stop at the lowest incomplete one and record the completed ones above it in the commit metadata,
  * so a restarted runner of the same group does not handle them again.
+ *
+ * <p><b>Exactly once.</b> {@link Builder#processing(ExactlyOnce, ProcessingHandler)} builds a consume-process-produce
+ * runner: the handler sends records through an {@link Output}, and a transactional producer the runner owns commits
+ * them together with the consumed offsets, one transaction per poll; a {@code read_committed} reader sees each
+ * input's outputs exactly once.
  *
  * <p><b>Threads.</b> The runner owns its Kafka consumer (which is not thread safe) and uses it on one thread only:
  * its own after {@link #start()}, or the caller's in {@link #run()}. Sequentially, handlers, policies and listener
@@ -108,7 +114,8 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
     private volatile Thread shutdownHook;
 
     private ConsumerRunner(Builder<K, V> b, AcknowledgingRecordHandler<K, V> recordHandler,
-                           AcknowledgingBatchHandler<K, V> batchHandler, int maxBatchSize, boolean acknowledging) {
+                           AcknowledgingBatchHandler<K, V> batchHandler, int maxBatchSize, boolean acknowledging,
+                           Transactions transactions) {
         this.groupId = b.groupId();
         if (b.topics.isEmpty() == (b.pattern == null)) {
             throw new IllegalArgumentException("give either topics or a pattern to subscribe to, not "
@@ -130,6 +137,9 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
                     + " reassembly is not supported");
         }
         boolean concurrent = b.concurrency > 1 || b.executor != null;
+        if (transactions != null) {
+            checkExactlyOnce(b, concurrent);
+        }
         if (b.retryTopics != null && (concurrent || b.reassembly != null || b.pattern != null)) {
             throw new IllegalArgumentException("retryTopics(...) works with concurrency 1, topics by name and no"
                     + " reassembly, but was " + (concurrent ? "concurrency " + b.concurrency
@@ -150,6 +160,9 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
             c.put(ConsumerConfig.AUTO_COMMIT_INTERVAL_MS_CONFIG, (int) b.commitPolicy.autoCommitInterval().toMillis());
         }
         c.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, name);
+        if (transactions != null) {
+            c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        }
         c.remove(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG);
         c.remove(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG);
         this.config = c;
@@ -172,7 +185,7 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
         this.engine = new Engine.Settings(name, groupId, b.commitPolicy, b.commitMode, errorPolicy, b.listener,
                 b.clock, b.reassembly, concurrent, b.ordering, b.nullKeys, b.concurrency, maxInFlight,
                 b.maxInFlightBytes, maxBatchSize, b.executor, IN_HANDLER, this,
-                b.retryTopics == null ? null : b.retryTopics::untilDue)
+                b.retryTopics == null ? null : b.retryTopics::untilDue, transactions, b.closeTimeout)
                 .build(b.keyDeserializer, b.valueDeserializer, recordHandler, batchHandler, control);
         this.description = "group " + groupId + ", " + (pattern != null ? "pattern " + pattern : "topics " + topics)
                 + ", commit policy " + b.commitPolicy + " (" + b.commitMode + "), "
@@ -180,7 +193,28 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
                 + (concurrent ? ", concurrency " + b.concurrency + " ordered by " + b.ordering : "")
                 + (b.reassembly != null ? ", reassembling" : "")
                 + (b.retryTopics != null ? ", " + b.retryTopics : "")
+                + (transactions != null ? ", exactly once" : "")
                 + (b.maxRecords != Long.MAX_VALUE ? ", stops after " + b.maxRecords + " records" : "");
+    }
+
+    /** The combinations an exactly-once runner refuses, each naming what conflicts. */
+    private static void checkExactlyOnce(Builder<?, ?> b, boolean concurrent) {
+        String conflict = concurrent ? "concurrency " + b.concurrency + " (or an executor): transactions are per poll"
+                + " on the runner's thread"
+                : b.reassembly != null ? "reassemble(...)"
+                : b.retryTopics != null ? "retryTopics(...): retries of an exactly-once runner hold the partition"
+                + " in place"
+                : !b.commitPolicy.equals(CommitPolicy.afterEachPoll()) ? "commitPolicy " + b.commitPolicy
+                + ": offsets commit with each poll's transaction (leave the default afterEachPoll)"
+                : null;
+        Object isolation = b.config.get(ConsumerConfig.ISOLATION_LEVEL_CONFIG);
+        if (conflict == null && isolation != null && !"read_committed".equals(isolation.toString().trim())) {
+            conflict = "isolation.level=" + isolation + ": an exactly-once runner reads read_committed, or it would"
+                    + " process records of aborted transactions";
+        }
+        if (conflict != null) {
+            throw new IllegalArgumentException("processing(...) (exactly once) does not work with " + conflict);
+        }
     }
 
     /**
@@ -743,13 +777,13 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
         /** Builds a runner that hands the handler one record at a time. */
         public ConsumerRunner<K, V> records(RecordHandler<K, V> handler) {
             Objects.requireNonNull(handler, "handler");
-            return new ConsumerRunner<>(this, (record, ack) -> handler.handle(record), null, 1, false);
+            return new ConsumerRunner<>(this, (record, ack) -> handler.handle(record), null, 1, false, null);
         }
 
         /** Builds a runner that hands the handler one record at a time, with an {@link Acknowledgment}. */
         public ConsumerRunner<K, V> acknowledgingRecords(AcknowledgingRecordHandler<K, V> handler) {
             Objects.requireNonNull(handler, "handler");
-            return new ConsumerRunner<>(this, handler, null, 1, true);
+            return new ConsumerRunner<>(this, handler, null, 1, true, null);
         }
 
         /**
@@ -761,13 +795,66 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
         public ConsumerRunner<K, V> batches(int maxBatchSize, BatchHandler<K, V> handler) {
             Objects.requireNonNull(handler, "handler");
             return new ConsumerRunner<>(this, null, (batch, ack) -> handler.handle(batch), batchSize(maxBatchSize),
-                    false);
+                    false, null);
         }
 
         /** As {@link #batches(int, BatchHandler)}, with an {@link Acknowledgment}. */
         public ConsumerRunner<K, V> acknowledgingBatches(int maxBatchSize, AcknowledgingBatchHandler<K, V> handler) {
             Objects.requireNonNull(handler, "handler");
-            return new ConsumerRunner<>(this, null, handler, batchSize(maxBatchSize), true);
+            return new ConsumerRunner<>(this, null, handler, batchSize(maxBatchSize), true, null);
+        }
+
+        /**
+         * Builds an exactly-once consume-process-produce runner: the handler turns each record into records it sends
+         * through an {@link Output}, and the runner's transactional producer (one per runner, made from
+         * {@code exactlyOnce}) commits them together with the consumed offsets, in one transaction per poll
+         * ({@code sendOffsetsToTransaction} with the consumer's group metadata, so a zombie of the group is fenced,
+         * KIP-447). A {@code read_committed} consumer of the output sees each input's outputs exactly once, across
+         * crashes, restarts and rebalances. The consumer reads {@code read_committed} too, and the runner's own
+         * commits are off.
+         *
+         * <p><b>Failures.</b> A handler that throws aborts the transaction: nothing of the poll is visible, and its
+         * partitions are read again from their first record. The records before the failed one are done again in a
+         * new transaction, and there the {@link ErrorPolicy} decides about the failed one: SKIP and DEAD_LETTERED
+         * commit its offset in that transaction (a dead letter commits with it when the policy sends it through the
+         * runner's producer, see {@link ExactlyOnce#errorPolicy}; with a producer of your own it is sent at least
+         * once);
+         * RETRY commits the records before it and holds its partition, paused, until the retry is due (the other
+         * partitions go on; the attempt count goes on); STOP commits the records before it and stops the runner.
+         * A send that fails counts as a failure of the record whose handler sent it. A poison pill is decided at
+         * once, no handler having sent anything.
+         *
+         * <p><b>Rebalances and fencing.</b> Transactions open and commit within a poll, so a rebalance never finds
+         * one open. A commit refused because the group moved on (a {@code CommitFailedException} from
+         * {@code sendOffsetsToTransaction}) or failing for another abortable reason aborts: nothing is committed
+         * and the partitions are read again, by this runner or by their new owner. A producer that is fenced (a
+         * {@code ProducerFencedException}: another producer took its {@code transactional.id}), or whose abort
+         * fails, is closed and the runner stops with Kafka's exception as {@link ConsumerRunner#failure()}: it is
+         * the zombie, and the records it did not commit are read by the new owner.
+         *
+         * <p>Refused at build time, naming the conflict: concurrency above 1 or an executor, reassembly, retry
+         * topics, a commit policy other than the default {@link CommitPolicy#afterEachPoll()}, and
+         * {@code isolation.level} other than {@code read_committed} (or {@code enable.auto.commit=true}).
+         *
+         * @param exactlyOnce the producer's settings and serializers
+         * @param handler     the handler
+         * @param <KO>        key type sent
+         * @param <VO>        value type sent
+         * @return the runner
+         */
+        public <KO, VO> ConsumerRunner<K, V> processing(ExactlyOnce<KO, VO> exactlyOnce,
+                                                        ProcessingHandler<K, V, KO, VO> handler) {
+            Objects.requireNonNull(exactlyOnce, "exactlyOnce");
+            Objects.requireNonNull(handler, "handler");
+            String txName = name != null ? name : "kafkalab-eos-" + groupId();
+            Transactions transactions = new Transactions(txName, exactlyOnce.producerConfig(),
+                    exactlyOnce.producerFactory());
+            Output<KO, VO> output = transactions.output(exactlyOnce.keySerializer(), exactlyOnce.valueSerializer());
+            if (exactlyOnce.errorPolicyFactory() != null) {
+                errorPolicy(exactlyOnce.errorPolicyFactory().apply(transactions.sendingView()));
+            }
+            return new ConsumerRunner<>(this, (record, ack) -> handler.process(record, output), null, 1, false,
+                    transactions);
         }
 
         private String groupId() {

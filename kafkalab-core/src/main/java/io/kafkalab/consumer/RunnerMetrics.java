@@ -29,12 +29,19 @@ import org.apache.kafka.common.TopicPartition;
  * @param awaitingRetry           records (or batches) waiting for a retry that is not due yet, as of the last
  *                                poll: sequentially one per held partition, concurrently one per held key or
  *                                partition lane
+ * @param transactionsCommitted   transactions committed by an exactly-once runner (see
+ *                                {@link ConsumerRunner.Builder#processing}); 0 for the others. Each also counts
+ *                                as a commit
+ * @param transactionsAborted     transactions aborted by an exactly-once runner: on a handler failure, or a commit
+ *                                that failed (also counted in {@code commitFailures}). Records handled in an aborted
+ *                                transaction are handled again, and counted again in {@code recordsProcessed}
  */
 public record RunnerMetrics(long recordsProcessed, long batchesProcessed, long commits, long commitFailures,
                             long retries, long skipped, long deadLettered, long deserializationFailures,
                             long stopped, Map<TopicPartition, Long> lastCommitted, Map<TopicPartition, Long> lag,
                             long alreadyDelivered, ReassemblyStats reassembly, long alreadyCompleted,
-                            long inFlight, long pauses, long awaitingRetry) {
+                            long inFlight, long pauses, long awaitingRetry, long transactionsCommitted,
+                            long transactionsAborted) {
 
     /** Copies the maps. */
     public RunnerMetrics {

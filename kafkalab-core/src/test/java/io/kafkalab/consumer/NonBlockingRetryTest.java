@@ -34,7 +34,7 @@ class NonBlockingRetryTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     /** A mock consumer over a fixed log per partition: each poll fetches up to 50 records from the position. */
-    static final class LogConsumer extends ConcurrentRunnerTest.RecordingConsumer {
+    static class LogConsumer extends ConcurrentRunnerTest.RecordingConsumer {
         final Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> log = new HashMap<>();
         final List<TopicPartition> seeks = new CopyOnWriteArrayList<>();
 

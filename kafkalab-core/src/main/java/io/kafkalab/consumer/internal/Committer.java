@@ -40,6 +40,8 @@ public final class Committer {
     private final ConsumerRunnerListener listener;
     private final boolean withSet;
     private final boolean watermark;
+    /** Exactly once: offsets commit in the producer's transactions, never here. */
+    private final boolean transactional;
     private Consumer<byte[], byte[]> consumer;
     private long processedSinceCommit;
     private long lastCommitMillis;
@@ -54,7 +56,8 @@ public final class Committer {
      * @param watermark whether commits record the delivered watermark (sequential reassembly)
      */
     Committer(String name, CommitPolicy policy, CommitMode mode, Clock clock, Counters counters, Control control,
-              ConsumerRunnerListener listener, boolean withSet, boolean watermark) {
+              ConsumerRunnerListener listener, boolean withSet, boolean watermark, boolean transactional) {
+        this.transactional = transactional;
         this.name = name;
         this.policy = policy;
         this.mode = mode;
@@ -73,7 +76,7 @@ public final class Committer {
 
     /** @return whether the runner commits at all (not under Kafka's auto-commit) */
     boolean commits() {
-        return !(policy instanceof CommitPolicy.KafkaAutoCommit);
+        return !transactional && !(policy instanceof CommitPolicy.KafkaAutoCommit);
     }
 
     boolean manual() {

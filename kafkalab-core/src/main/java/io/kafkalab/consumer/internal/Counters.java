@@ -20,6 +20,8 @@ public final class Counters {
     final LongAdder alreadyDelivered = new LongAdder();
     final LongAdder alreadyCompleted = new LongAdder();
     final LongAdder pauses = new LongAdder();
+    final LongAdder transactionsCommitted = new LongAdder();
+    final LongAdder transactionsAborted = new LongAdder();
     volatile long inFlight;
     volatile long awaitingRetry;
     volatile Map<TopicPartition, Long> lastCommitted = Map.of();
@@ -31,7 +33,7 @@ public final class Counters {
         return new RunnerMetrics(recordsProcessed.sum(), batchesProcessed.sum(), commits.sum(), commitFailures.sum(),
                 retries.sum(), skipped.sum(), deadLettered.sum(), deserializationFailures.sum(), stops.sum(),
                 lastCommitted, lag, alreadyDelivered.sum(), reassembly, alreadyCompleted.sum(), inFlight,
-                pauses.sum(), awaitingRetry);
+                pauses.sum(), awaitingRetry, transactionsCommitted.sum(), transactionsAborted.sum());
     }
 
     /** @return records handled so far */

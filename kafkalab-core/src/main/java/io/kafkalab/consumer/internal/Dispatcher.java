@@ -25,14 +25,22 @@ interface Dispatcher {
         return pollTimeout;
     }
 
-    /** @return whether records wait for capacity: the loop then waits for progress rather than polling long */
-    boolean blocked();
+    /**
+     * @return whether records wait for capacity: the loop then waits for progress rather than polling long; never
+     *     on the poll thread's own dispatchers
+     */
+    default boolean blocked() {
+        return false;
+    }
 
-    /** Waits up to {@code timeout} for a record to complete. */
-    void awaitProgress(Duration timeout);
+    /** Waits up to {@code timeout} for a record to complete (nothing to wait for on the poll thread's dispatchers). */
+    default void awaitProgress(Duration timeout) {
+    }
 
-    /** @return whether nothing is in flight or held */
-    boolean idle();
+    /** @return whether nothing is in flight or held; always on the poll thread's dispatchers, which hold nothing */
+    default boolean idle() {
+        return true;
+    }
 
     /**
      * Lets go of partitions: drops their held records, cancels their queued ones, waits up to {@code timeout} for
@@ -41,7 +49,8 @@ interface Dispatcher {
     void release(Collection<PartitionState> states, Duration timeout, boolean lost);
 
     /** Waits up to {@code timeout} for everything in flight (queued ones too when {@code drainQueued}). */
-    void drain(Duration timeout, boolean drainQueued);
+    default void drain(Duration timeout, boolean drainQueued) {
+    }
 
     /** Stops its threads. */
     void shutdown();

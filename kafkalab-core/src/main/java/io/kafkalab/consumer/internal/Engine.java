@@ -35,13 +35,16 @@ public final class Engine {
      *
      * @param handlerThreadMarker set to {@code owner} on handler threads while they run the runner's handlers
      * @param untilDue            milliseconds until a record may be handled (retry topics), or null
+     * @param transactions        the producer of an exactly-once runner, or null
+     * @param closeTimeout        bound on closing what the engine owns (the transactional producer)
      */
     public record Settings(String name, String groupId, CommitPolicy commitPolicy, CommitMode commitMode,
                            ErrorPolicy errorPolicy, ConsumerRunnerListener listener, Clock clock,
                            ReassemblyConfig reassembly, boolean concurrent, Ordering ordering, Ordering nullKeys,
                            int concurrency, int maxInFlight, long maxInFlightBytes, int maxBatchSize,
                            Executor executor, ThreadLocal<Object> handlerThreadMarker, Object owner,
-                           java.util.function.ToLongFunction<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> untilDue) {
+                           java.util.function.ToLongFunction<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> untilDue,
+                           Transactions transactions, java.time.Duration closeTimeout) {
 
         /** @return the engine */
         public <K, V> Engine build(org.apache.kafka.common.serialization.Deserializer<K> keyDeserializer,
@@ -61,6 +64,7 @@ public final class Engine {
     private final Dispatcher dispatcher;
     private final ConcurrentDispatcher concurrent;
     private final SequentialDispatcher sequential;
+    private final TransactionalDispatcher transactional;
     private Consumer<byte[], byte[]> consumer;
 
     private Engine(Settings s, Handling<?, ?> handling, Control control) {
@@ -71,14 +75,23 @@ public final class Engine {
                 : new ReassemblingIntake(s.reassembly(), counters, !s.concurrent());
         this.offsets = new Offsets(counters, manual && !s.concurrent());
         this.committer = new Committer(s.name(), s.commitPolicy(), s.commitMode(), s.clock(), counters, control,
-                s.listener(), s.concurrent() || s.reassembly() != null, intake.writesWatermark());
-        if (s.concurrent()) {
+                s.listener(), s.concurrent() || s.reassembly() != null, intake.writesWatermark(),
+                s.transactions() != null);
+        if (s.transactions() != null) {
+            this.concurrent = null;
+            this.sequential = null;
+            this.transactional = new TransactionalDispatcher(s.name(), offsets, handling, control, s.transactions(),
+                    s.listener(), s.closeTimeout(), System::nanoTime);
+            this.dispatcher = transactional;
+        } else if (s.concurrent()) {
+            this.transactional = null;
             this.concurrent = new ConcurrentDispatcher(s.name(), offsets, intake, handling, committer, control,
                     counters, s.ordering(), s.nullKeys(), s.concurrency(), s.maxInFlight(), s.maxInFlightBytes(),
                     s.maxBatchSize(), s.executor(), s.handlerThreadMarker(), s.owner());
             this.dispatcher = concurrent;
             this.sequential = null;
         } else {
+            this.transactional = null;
             this.concurrent = null;
             this.sequential = new SequentialDispatcher(offsets, intake, handling, committer, control,
                     s.maxBatchSize(), s.untilDue());
@@ -92,6 +105,8 @@ public final class Engine {
         committer.start(c);
         if (concurrent != null) {
             concurrent.start(c);
+        } else if (transactional != null) {
+            transactional.start(c);
         } else {
             sequential.start(c);
         }
@@ -188,7 +203,7 @@ public final class Engine {
         for (TopicPartition tp : partitions) {
             offsets.assign(tp, commits.get(tp));
         }
-        if (sequential != null && consumer != null) {
+        if (concurrent == null && consumer != null) {
             // a partition kept paused across a rebalance (say, for a retry whose hold was forgotten) reads again
             List<TopicPartition> paused = new ArrayList<>(consumer.paused());
             paused.retainAll(partitions);

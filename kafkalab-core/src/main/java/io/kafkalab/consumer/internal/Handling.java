@@ -138,6 +138,11 @@ public final class Handling<K, V> {
         return null;
     }
 
+    /** @return whether a failure {@link #handleOnce} returned came from the handler (not from a deserializer) */
+    static boolean ranHandler(Throwable failure) {
+        return !(failure instanceof Poison);
+    }
+
     /** Decides on a failure {@link #handleOnce} returned for the unit's record. */
     Step afterFailure(Unit unit, Throwable failure) {
         if (failure instanceof Poison p) {

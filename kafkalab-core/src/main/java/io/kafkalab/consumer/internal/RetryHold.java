@@ -22,6 +22,41 @@ final class RetryHold {
         this.dueNanos = dueNanos;
     }
 
+    /**
+     * Marks the holds that are due as resumed.
+     *
+     * @return their partitions, to resume at the consumer (empty when none)
+     */
+    static java.util.List<org.apache.kafka.common.TopicPartition> resumeDue(java.util.List<PartitionState> holding,
+                                                                          long nowNanos) {
+        java.util.List<org.apache.kafka.common.TopicPartition> due = new java.util.ArrayList<>(0);
+        for (PartitionState ps : holding) {
+            RetryHold h = ps.retry;
+            if (!h.resumed && nowNanos - h.dueNanos >= 0 && ps.assigned()) {
+                h.resumed = true;
+                ps.paused = false;
+                due.add(ps.partition);
+            }
+        }
+        return due;
+    }
+
+    /** @return how long a poll may wait: no longer than until the first of the holds not resumed is due */
+    static java.time.Duration untilNextDue(java.util.List<PartitionState> holding, long nowNanos,
+                                           java.time.Duration pollTimeout) {
+        if (holding.isEmpty()) {
+            return pollTimeout;
+        }
+        long wait = pollTimeout.toNanos();
+        for (PartitionState ps : holding) {
+            if (!ps.retry.resumed) {
+                wait = Math.min(wait, Math.max(0, ps.retry.dueNanos - nowNanos));
+            }
+        }
+        // round up: a poll that ends a little before the due time would only poll again at once
+        return java.time.Duration.ofMillis((wait + 999_999) / 1_000_000);
+    }
+
     @Override
     public String toString() {
         return "@" + offset + " attempt " + attempt + (resumed ? " (resumed)" : "");

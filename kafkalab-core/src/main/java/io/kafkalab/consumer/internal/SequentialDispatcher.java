@@ -339,52 +339,15 @@ final class SequentialDispatcher implements Dispatcher, Intake.Sink {
         if (holding.isEmpty()) {
             return;
         }
-        long now = nanoTime.getAsLong();
-        List<TopicPartition> due = null;
-        for (PartitionState ps : holding) {
-            RetryHold h = ps.retry;
-            if (!h.resumed && now - h.dueNanos >= 0 && ps.assigned()) {
-                h.resumed = true;
-                ps.paused = false;
-                if (due == null) {
-                    due = new ArrayList<>();
-                }
-                due.add(ps.partition);
-            }
-        }
-        if (due != null) {
+        List<TopicPartition> due = RetryHold.resumeDue(holding, nanoTime.getAsLong());
+        if (!due.isEmpty()) {
             consumer.resume(due);
         }
     }
 
     @Override
     public Duration untilNextDue(Duration pollTimeout) {
-        if (holding.isEmpty()) {
-            return pollTimeout;
-        }
-        long now = nanoTime.getAsLong();
-        long wait = pollTimeout.toNanos();
-        for (PartitionState ps : holding) {
-            if (!ps.retry.resumed) {
-                wait = Math.min(wait, Math.max(0, ps.retry.dueNanos - now));
-            }
-        }
-        // round up: a poll that ends a little before the due time would only poll again at once
-        return Duration.ofMillis((wait + 999_999) / 1_000_000);
-    }
-
-    @Override
-    public boolean blocked() {
-        return false;
-    }
-
-    @Override
-    public void awaitProgress(Duration timeout) {
-    }
-
-    @Override
-    public boolean idle() {
-        return true;
+        return holding.isEmpty() ? pollTimeout : RetryHold.untilNextDue(holding, nanoTime.getAsLong(), pollTimeout);
     }
 
     /** Revoked or lost: a hold is forgotten; its record was not done, so it is not committed and its next owner reads it. */
@@ -396,10 +359,6 @@ final class SequentialDispatcher implements Dispatcher, Intake.Sink {
                 ps.paused = false;
             }
         }
-    }
-
-    @Override
-    public void drain(Duration timeout, boolean drainQueued) {
     }
 
     @Override
