@@ -26,7 +26,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+/** The acknowledgement mapping on a MockShareConsumer that redelivers released records as a broker does. */
+@Timeout(20)
 class ShareConsumerRunnerTest {
 
     private static final String TOPIC = "orders";
