@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The acknowledgement mapping on a MockShareConsumer that redelivers released records as a broker does. */
-@Timeout(20)
+@Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ShareConsumerRunnerTest {
 
     private static final String TOPIC = "orders";
