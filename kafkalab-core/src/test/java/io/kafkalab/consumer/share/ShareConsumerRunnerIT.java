@@ -98,6 +98,7 @@ class ShareConsumerRunnerIT {
     void releaseRedeliversTheRecordWithAHigherDeliveryCount(KafkaCluster cluster) {
         String topic = topic(cluster, "share-release");
         String group = group(cluster, "share-release");
+        // tag::release[]
         produce(cluster, topic, "flaky", "fine");
         List<String> deliveries = new CopyOnWriteArrayList<>();
         List<Integer> attempts = new CopyOnWriteArrayList<>();
@@ -124,6 +125,7 @@ class ShareConsumerRunnerIT {
             assertThat(runner.metrics().released()).isEqualTo(2);
             assertThat(runner.metrics().rejected()).isZero();
         }
+        // end::release[]
     }
 
     @Test
