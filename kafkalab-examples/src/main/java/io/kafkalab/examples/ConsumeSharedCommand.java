@@ -120,13 +120,13 @@ final class ConsumeSharedCommand implements Callable<Integer> {
         ShareConsumerRunner<String, CustomMessage> r = runner[0];
         return ConsumerApp.run(new ConsumerApp.Loop(r.name(), r::run, r::close), stop, kafka,
                 spec.commandLine().getErr(), () -> {
-            ShareRunnerMetrics m = r.metrics();
-            synchronized (this) {
-                out.printf("%s consumed %d messages from partitions %s, users %s (accepted %d, released %d, "
-                        + "rejected %d)%n", LABEL, consumed, partitions, users, m.accepted(), m.released(),
-                        m.rejected());
-            }
-            out.flush();
-        });
+                    ShareRunnerMetrics m = r.metrics();
+                    synchronized (this) {
+                        out.printf("%s consumed %d messages from partitions %s, users %s (accepted %d, released %d,"
+                                + " rejected %d)%n", LABEL, consumed, partitions, users, m.accepted(), m.released(),
+                                m.rejected());
+                    }
+                    out.flush();
+                });
     }
 }

@@ -200,16 +200,13 @@ final class LabCommand implements Callable<Integer> {
                         runners.add(consumer(cluster, r, tag).start()::close);
                     }
                 }
-                // the share consumers start at the earliest offset whenever they join: no need to wait for them here
-                // (a cluster's first share group takes a few seconds to start: its state topic, its coordinators)
-                if (!waitFor(() -> received.stream().filter(r -> !r.group.equals(SHARE_GROUP)).allMatch(r -> r.assigned),
-                        timeout)) {
+                // both share consumers must be members before the messages come, or the first one takes them all
+                // (a cluster's first share group takes seconds to initialize its partitions' state)
+                if (!waitFor(() -> received.stream().filter(r -> !r.group.equals(SHARE_GROUP))
+                        .allMatch(r -> r.assigned) && shareAssignments(cluster, received), timeout)) {
                     out.println("the consumers did not all get partitions within " + timeout.toSeconds() + " s");
                 }
                 for (Received r : received) {
-                    if (r.group.equals(SHARE_GROUP)) {
-                        continue;
-                    }
                     synchronized (r) {
                         out.println("  " + r.name + " (" + r.group + ") assigned partitions " + r.assignment);
                     }
@@ -224,7 +221,6 @@ final class LabCommand implements Callable<Integer> {
 
                 long acked = sent.acknowledged();
                 waitFor(() -> GROUPS.stream().allMatch(g -> distinct(received, g) >= acked), timeout);
-                shareAssignments(cluster, received);
             } finally {
                 // each commits (or acknowledges) what it has processed and leaves its group; all six at once
                 CompletableFuture.allOf(runners.stream().map(runner -> CompletableFuture.runAsync(
@@ -232,15 +228,8 @@ final class LabCommand implements Callable<Integer> {
                         .toArray(CompletableFuture[]::new)).join();
             }
 
-            out.println("== 5. What each consumer got (one partition holds the same users every time; the share consumers"
-                    + " both read every partition)");
-            for (Received r : received) {
-                if (r.group.equals(SHARE_GROUP)) {
-                    synchronized (r) {
-                        out.println("  " + r.name + " (" + r.group + ") assigned partitions " + r.assignment);
-                    }
-                }
-            }
+            out.println("== 5. What each consumer got (one partition holds the same users every time; the share"
+                    + " consumers both read every partition)");
             for (Received r : received) {
                 out.printf("  %-18s %-13s partitions %-10s users %-22s messages %d%n", r.name, r.group, r.partitions,
                         r.users, r.count());
@@ -363,10 +352,10 @@ final class LabCommand implements Callable<Integer> {
     private static boolean shareAssignments(KafkaCluster cluster, List<Received> received) {
         Map<String, Set<Integer>> byClient = new HashMap<>();
         try {
-            cluster.admin().describeShareGroups(List.of(SHARE_GROUP)).all().get(5, java.util.concurrent.TimeUnit.SECONDS)
-                    .get(SHARE_GROUP).members().forEach(m -> byClient.put(m.clientId(), m.assignment()
-                            .topicPartitions().stream().map(TopicPartition::partition)
-                            .collect(Collectors.toCollection(TreeSet::new))));
+            cluster.admin().describeShareGroups(List.of(SHARE_GROUP)).all()
+                    .get(5, java.util.concurrent.TimeUnit.SECONDS).get(SHARE_GROUP).members()
+                    .forEach(m -> byClient.put(m.clientId(), m.assignment().topicPartitions().stream()
+                            .map(TopicPartition::partition).collect(Collectors.toCollection(TreeSet::new))));
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             return false;
         } catch (InterruptedException e) {

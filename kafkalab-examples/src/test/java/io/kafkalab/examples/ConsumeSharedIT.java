@@ -55,7 +55,8 @@ class ConsumeSharedIT {
                 KafkaTestUtils.uniqueGroup("shared-reject"), "--fail-deliveries", "9", "--attempts", "1",
                 "--max-messages", "5");
         assertThat(x.code()).as(x.err()).isZero();
-        assertThat(x.out()).contains("share-consumer consumed 0 messages").contains("(accepted 0, released 0, rejected 5)");
+        assertThat(x.out()).contains("share-consumer consumed 0 messages")
+                .contains("(accepted 0, released 0, rejected 5)");
         assertThat(x.out().lines().filter(l -> l.startsWith("share-consumer REJECT "))).hasSize(5);
     }
 }
