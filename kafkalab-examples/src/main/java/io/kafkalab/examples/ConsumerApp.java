@@ -15,7 +15,23 @@ final class ConsumerApp {
     private ConsumerApp() {
     }
 
+    /** What {@link #run} needs of a runner: a consumer runner or a share consumer runner. */
+    record Loop(String name, Runnable loop, java.util.function.Predicate<Duration> closer) {
+        void run() {
+            loop.run();
+        }
+
+        boolean close(Duration timeout) {
+            return closer.test(timeout);
+        }
+    }
+
     static int run(ConsumerRunner<?, ?> runner, StopConditions stop, KafkaOptions kafka, java.io.PrintWriter err,
+                   Runnable printTotal) {
+        return run(new Loop(runner.name(), runner::run, runner::close), stop, kafka, err, printTotal);
+    }
+
+    static int run(Loop runner, StopConditions stop, KafkaOptions kafka, java.io.PrintWriter err,
                    Runnable printTotal) {
         CountDownLatch printed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "kafkalab", mixinStandardHelpOptions = true, versionProvider = KafkaLab.Version.class,
         description = "The Apache Kafka lab, in Java: an embedded cluster and the lab's apps.",
         subcommands = {LabCommand.class, ClusterCommand.class, ProduceCommand.class, ConsumeCommand.Single.class,
-            ConsumeCommand.Batch.class, TopicsCommand.class, ConsoleProducerCommand.class,
+            ConsumeCommand.Batch.class, ConsumeSharedCommand.class, TopicsCommand.class, ConsoleProducerCommand.class,
             ConsoleConsumerCommand.class, HttpCommand.class, ConsumeSegmentedCommand.class, UiCommand.class, ZkShellCommand.class,
             CommandLine.HelpCommand.class})
 public final class KafkaLab {

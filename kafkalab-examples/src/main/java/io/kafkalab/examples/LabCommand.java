@@ -3,6 +3,8 @@ package io.kafkalab.examples;
 import io.kafkalab.consumer.CommitPolicy;
 import io.kafkalab.consumer.ConsumerRunner;
 import io.kafkalab.consumer.ConsumerRunnerListener;
+import io.kafkalab.consumer.share.ShareConsumerRunner;
+import io.kafkalab.consumer.share.ShareGroups;
 import io.kafkalab.message.CustomMessage;
 import io.kafkalab.message.CustomMessageDeserializer;
 import io.kafkalab.producer.DeliveryGuarantee;
@@ -12,6 +14,7 @@ import io.kafkalab.producer.SendTracker;
 import io.kafkalab.testkit.BrokerStatus;
 import io.kafkalab.testkit.EmbeddedKafkaCluster;
 import io.kafkalab.testkit.KafkaCluster;
+import io.kafkalab.testkit.SharedPartitionsAssignor;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -42,12 +46,14 @@ import picocli.CommandLine.Spec;
 /**
  * {@code kafkalab lab}: the whole lab in one command. A 3-broker cluster (and one controller), topic {@code topic} with 3 partitions
  * and replication factor 2, 100 CustomMessages keyed by user id produced at least once, two single-message
- * consumers in {@code single-group} and two batch consumers in {@code batch-group} committing every 10, and a
- * summary counted from what the consumers actually received.
+ * consumers in {@code single-group}, two batch consumers in {@code batch-group} committing every 10, two share
+ * consumers in the share group {@code share-group} (KIP-932: both read every partition, the broker hands each message
+ * to one of them), and a summary counted from what the consumers actually received.
  */
 @Command(name = "lab", mixinStandardHelpOptions = true,
         description = {"Run the whole lab end to end: cluster, topic, producer, two single-message consumers "
-                + "(single-group) and two batch consumers (batch-group) committing every 10 messages.",
+                + "(single-group), two batch consumers (batch-group) committing every 10 messages, and two share "
+                + "consumers (share-group, KIP-932) that read the same partitions and split the messages.",
             "Ends with one line SUMMARY produced=.. acked=.. single-group=.. batch-group=.. lost=.. duplicates=..; "
                     + "exit code 0 only when nothing was lost."})
 final class LabCommand implements Callable<Integer> {
@@ -176,17 +182,28 @@ final class LabCommand implements Callable<Integer> {
             out.println(cluster.describeTopic(topic));
             out.println();
 
-            out.println("== 3. Consumers: 2 single-message consumers in single-group, 2 batch consumers in batch-group");
+            out.println("== 3. Consumers: 2 single-message consumers in single-group, 2 batch consumers in batch-group,"
+                    + " 2 share consumers in share-group");
             List<Received> received = List.of(new Received("single-consumer-1", "single-group"),
                     new Received("single-consumer-2", "single-group"), new Received("batch-consumer-1", "batch-group"),
-                    new Received("batch-consumer-2", "batch-group"));
+                    new Received("batch-consumer-2", "batch-group"), new Received("share-consumer-1", SHARE_GROUP),
+                    new Received("share-consumer-2", SHARE_GROUP));
             String tag = " (run " + run + ")";
-            List<ConsumerRunner<String, CustomMessage>> runners = new ArrayList<>();
+            // a share group takes its start from a group config, not from the consumer's auto.offset.reset
+            ShareGroups.autoOffsetReset(cluster.admin(), SHARE_GROUP, "earliest", Duration.ofSeconds(30));
+            List<Predicate<Duration>> runners = new ArrayList<>();
             try {
                 for (Received r : received) {
-                    runners.add(consumer(cluster, r, tag).start());
+                    if (r.group.equals(SHARE_GROUP)) {
+                        runners.add(shareConsumer(cluster, r, tag).start()::close);
+                    } else {
+                        runners.add(consumer(cluster, r, tag).start()::close);
+                    }
                 }
-                if (!waitFor(() -> received.stream().allMatch(r -> r.assigned), timeout)) {
+                // both share consumers must be members before the messages come, or the first one takes them all
+                // (a cluster's first share group takes seconds to initialize its partitions' state)
+                if (!waitFor(() -> received.stream().filter(r -> !r.group.equals(SHARE_GROUP))
+                        .allMatch(r -> r.assigned) && shareAssignments(cluster, received), timeout)) {
                     out.println("the consumers did not all get partitions within " + timeout.toSeconds() + " s");
                 }
                 for (Received r : received) {
@@ -203,20 +220,22 @@ final class LabCommand implements Callable<Integer> {
                 out.println();
 
                 long acked = sent.acknowledged();
-                waitFor(() -> distinct(received, "single-group") >= acked && distinct(received, "batch-group") >= acked,
-                        timeout);
+                waitFor(() -> GROUPS.stream().allMatch(g -> distinct(received, g) >= acked), timeout);
             } finally {
-                // each commits what it has processed and leaves its group; all four at once
+                // each commits (or acknowledges) what it has processed and leaves its group; all six at once
                 CompletableFuture.allOf(runners.stream().map(runner -> CompletableFuture.runAsync(
-                        () -> runner.close(Duration.ofSeconds(30)), LabCommand::runOnNewThread))
+                        () -> runner.test(Duration.ofSeconds(30)), LabCommand::runOnNewThread))
                         .toArray(CompletableFuture[]::new)).join();
             }
 
-            out.println("== 5. What each consumer got (one partition holds the same users every time)");
+            out.println("== 5. What each consumer got (one partition holds the same users every time; the share"
+                    + " consumers both read every partition)");
             for (Received r : received) {
                 out.printf("  %-18s %-13s partitions %-10s users %-22s messages %d%n", r.name, r.group, r.partitions,
                         r.users, r.count());
             }
+            out.println("  split between the two members: " + GROUPS.stream().map(g -> g + " " + split(received, g))
+                    .collect(Collectors.joining(", ")));
             out.println("  batch-group commits (every 10 messages, by hand; the last on close):");
             for (Received r : received) {
                 if (r.group.equals("batch-group")) {
@@ -233,6 +252,9 @@ final class LabCommand implements Callable<Integer> {
         }
     }
 
+    private static final String SHARE_GROUP = "share-group";
+    private static final List<String> GROUPS = List.of("single-group", "batch-group", SHARE_GROUP);
+
     private int produced;
     private long acknowledged;
 
@@ -248,8 +270,12 @@ final class LabCommand implements Callable<Integer> {
         // those waits out Kafka's 5 s graceful Raft shutdown at close, without a quorum to hand over to.
         out.println("== 1. Cluster: starting 3 KRaft brokers and their KRaft controller in this JVM");
         out.flush();
+        // share groups: every member gets every partition (Kafka 4.4's own assignor gives two members of three
+        // partitions two and one, so they would split the messages by partition, as a consumer group does)
         EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder().brokers(3)
-                .topology(EmbeddedKafkaCluster.Topology.DEDICATED_CONTROLLER).start();
+                .topology(EmbeddedKafkaCluster.Topology.DEDICATED_CONTROLLER)
+                .brokerProperty(SharedPartitionsAssignor.BROKER_CONFIG, SharedPartitionsAssignor.class.getName())
+                .start();
         for (BrokerStatus s : cluster.status()) {
             out.println("  " + s);
         }
@@ -307,6 +333,57 @@ final class LabCommand implements Callable<Integer> {
                 .batches(10, batch -> batch.forEach(m -> keep(r, m, tag)));
     }
 
+    private ShareConsumerRunner<String, CustomMessage> shareConsumer(KafkaCluster cluster, Received r, String tag) {
+        Map<String, Object> config = new HashMap<>(cluster.adminConfig());
+        config.put("group.id", r.group);
+        // at most 5 messages per poll and per acquisition, so that one member never takes a whole batch of a
+        // partition while the other waits
+        config.put("max.poll.records", 5);
+        config.put("share.acquire.mode", "record_limit");
+        return ShareConsumerRunner.builder(config, new StringDeserializer(), new CustomMessageDeserializer())
+                .topics(topic).name(r.name)
+                .records(m -> keep(r, m, tag));
+    }
+
+    /**
+     * Whether both share consumers are members with partitions, as the group coordinator says; a share consumer has no
+     * rebalance callback. Records them in {@link Received#assignment}.
+     */
+    private static boolean shareAssignments(KafkaCluster cluster, List<Received> received) {
+        Map<String, Set<Integer>> byClient = new HashMap<>();
+        try {
+            cluster.admin().describeShareGroups(List.of(SHARE_GROUP)).all()
+                    .get(5, java.util.concurrent.TimeUnit.SECONDS).get(SHARE_GROUP).members()
+                    .forEach(m -> byClient.put(m.clientId(), m.assignment().topicPartitions().stream()
+                            .map(TopicPartition::partition).collect(Collectors.toCollection(TreeSet::new))));
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        boolean all = true;
+        for (Received r : received) {
+            if (r.group.equals(SHARE_GROUP)) {
+                Set<Integer> partitions = byClient.getOrDefault(r.name, Set.of());
+                synchronized (r) {
+                    r.assignment.clear();
+                    r.assignment.addAll(partitions);
+                }
+                all &= !partitions.isEmpty();
+            }
+        }
+        return all;
+    }
+
+    /** @return how a group's messages split between its two members, in per cent, for example {@code 52/48} */
+    private static String split(List<Received> received, String group) {
+        List<Integer> counts = received.stream().filter(r -> r.group.equals(group)).map(Received::count).toList();
+        int total = counts.stream().mapToInt(Integer::intValue).sum();
+        return total == 0 ? "-" : counts.stream().map(c -> String.valueOf(Math.round(100.0 * c / total)))
+                .collect(Collectors.joining("/"));
+    }
+
     /** Keeps this run's messages; on a shared cluster a topic may hold earlier runs' too. */
     private static void keep(Received r, ConsumerRecord<String, CustomMessage> m, String tag) {
         if (m.value().value().endsWith(tag)) {
@@ -334,16 +411,17 @@ final class LabCommand implements Callable<Integer> {
     private int summary(PrintWriter out, List<Received> received) {
         int singleDistinct = distinct(received, "single-group");
         int batchDistinct = distinct(received, "batch-group");
-        int singleTotal = total(received, "single-group");
-        int batchTotal = total(received, "batch-group");
-        long lost = Math.max(0, acknowledged - singleDistinct) + Math.max(0, acknowledged - batchDistinct);
-        long duplicates = (singleTotal - singleDistinct) + (batchTotal - batchDistinct);
+        long lost = 0;
+        long duplicates = 0;
         out.println("== Summary");
         out.printf("  %-12s %8s %8s %8s%n", "", "received", "distinct", "lost");
-        out.printf("  %-12s %8d %8d %8d%n", "single-group", singleTotal, singleDistinct,
-                Math.max(0, acknowledged - singleDistinct));
-        out.printf("  %-12s %8d %8d %8d%n", "batch-group", batchTotal, batchDistinct,
-                Math.max(0, acknowledged - batchDistinct));
+        for (String group : GROUPS) {
+            int distinct = distinct(received, group);
+            int total = total(received, group);
+            lost += Math.max(0, acknowledged - distinct);
+            duplicates += total - distinct;
+            out.printf("  %-12s %8d %8d %8d%n", group, total, distinct, Math.max(0, acknowledged - distinct));
+        }
         out.printf("SUMMARY produced=%d acked=%d single-group=%d batch-group=%d lost=%d duplicates=%d%n", produced,
                 acknowledged, singleDistinct, batchDistinct, lost, duplicates);
         out.flush();

@@ -88,8 +88,8 @@ class AppsIT {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : List.of("lab", "cluster", "produce", "consume-single", "consume-batch", "topics",
-                "console-producer", "console-consumer", "http", "consume-segmented", "ui", "zk-shell")) {
+        for (String command : List.of("lab", "cluster", "produce", "consume-single", "consume-batch", "consume-shared",
+                "topics", "console-producer", "console-consumer", "http", "consume-segmented", "ui", "zk-shell")) {
             Cli.Result help = Cli.run(command, "--help");
             assertThat(help.code()).as(command).isZero();
             assertThat(help.out()).as(command).startsWith("Usage: kafkalab " + command);

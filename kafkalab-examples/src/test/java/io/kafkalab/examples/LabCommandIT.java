@@ -28,6 +28,20 @@ class LabCommandIT {
         // both single consumers got partitions: the three partitions are shared, users follow partitions
         assertThat(lines.stream().filter(l -> l.startsWith("  single-consumer-") && l.contains(" users ")))
                 .hasSize(2).allSatisfy(l -> assertThat(l).doesNotContain("messages 0"));
+        // the share group: both members read all three partitions and split the messages between them
+        assertThat(r.out()).contains("  share-consumer-1 (share-group) assigned partitions [0, 1, 2]",
+                "  share-consumer-2 (share-group) assigned partitions [0, 1, 2]");
+        assertThat(lines.stream().filter(l -> l.startsWith("  share-consumer-") && l.contains(" users ")))
+                .hasSize(2).allSatisfy(l -> assertThat(l).contains("partitions [0, 1, 2]")
+                        .containsPattern("messages ([1-9]\\d*)$"));
+        assertThat(lines).anyMatch(l -> l.matches("  share-group +100 +100 +0"));
+        String split = lines.stream().filter(l -> l.startsWith("  split between the two members: ")).findFirst()
+                .orElseThrow();
+        assertThat(split).matches("  split between the two members: single-group \\d+/\\d+, batch-group \\d+/\\d+,"
+                + " share-group \\d+/\\d+");
+        // an even split, with room for the race between the two members' fetches (measured: 50/50 in most runs)
+        int first = Integer.parseInt(split.replaceAll(".*share-group (\\d+)/\\d+$", "$1"));
+        assertThat(first).as(split).isBetween(30, 70);
     }
 
     @Test
