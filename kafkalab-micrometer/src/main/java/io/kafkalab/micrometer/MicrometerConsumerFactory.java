@@ -3,6 +3,7 @@ package io.kafkalab.micrometer;
 import io.kafkalab.consumer.ConsumerFactory;
 import io.kafkalab.micrometer.internal.ClosingConsumer;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.util.Map;
@@ -45,7 +46,7 @@ public final class MicrometerConsumerFactory implements ConsumerFactory {
      * @param delegate creates the consumer
      * @param tags     extra tags on every meter of the consumer (for example the runner's name)
      */
-    public MicrometerConsumerFactory(MeterRegistry registry, ConsumerFactory delegate, Iterable<io.micrometer.core.instrument.Tag> tags) {
+    public MicrometerConsumerFactory(MeterRegistry registry, ConsumerFactory delegate, Iterable<Tag> tags) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.tags = Tags.of(Objects.requireNonNull(tags, "tags"));
