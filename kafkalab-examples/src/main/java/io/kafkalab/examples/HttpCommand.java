@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
                 + "message is sent as segments, at least once, and the reply comes once every segment is acknowledged "
                 + "(?async=true: 202 once handed to the producer). An Idempotency-Key header makes a retry get the first "
                 + "answer instead of sending again. POST /send_messages takes an array and answers each message. "
-                + "GET /health (readiness: 503 while no broker answers), GET /health/live, GET /openapi.json.",
+                + "GET /health (readiness: 503 while no broker answers), GET /health/live, GET /openapi.json, "
+                + "GET /metrics (Prometheus text).",
             "Errors are JSON {\"error\": \"...\"}: 400 bad request, 401 missing or wrong bearer token, 404, 405, "
                     + "413 body too large, 415 not JSON, 422 Idempotency-Key reused for another request, 429 too "
                     + "many in flight (Retry-After), 503 Kafka unavailable or too slow."})

@@ -14,6 +14,9 @@ import io.kafkalab.segment.SegmentingProducer;
 import io.kafkalab.segment.Segments;
 import java.io.IOException;
 import java.io.InputStream;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -148,6 +151,12 @@ final class SendMessageServer implements AutoCloseable {
     private static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
     /** Messages in one {@code POST /send_messages}. */
     static final int MAX_BATCH = 1000;
+    /** The routes, as {@code kafkalab.http.requests} tags them (any other path is {@code other}). */
+    private static final java.util.Set<String> ROUTES = java.util.Set.of("/send_message", "/send_messages", "/health",
+            "/health/live", "/openapi.json", "/metrics");
+    /** The content type of {@code GET /metrics}: Prometheus text format 0.0.4. */
+    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
     /** The OpenAPI document of this API, served at {@code GET /openapi.json}. */
     private static final ObjectNode OPENAPI = loadOpenApi();
     private static final int IDEMPOTENCY_KEYS = 100_000;
@@ -162,6 +171,9 @@ final class SendMessageServer implements AutoCloseable {
     private final SegmentingProducer<String> segmenting;
     private final Admin admin;
     private final IdempotencyStore<Answer> idempotency;
+    /** What {@code GET /metrics} shows: requests by route and status, the producer's own metrics, sends pending. */
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final KafkaClientMetrics producerMetrics;
     /** Exchanges not yet answered and closed; close waits for them. Guarded by itself. */
     private final int[] inFlight = {0};
     /** Requests and bytes handed to the producer and not yet acknowledged (the 429 bound). Guarded by itself. */
@@ -186,6 +198,11 @@ final class SendMessageServer implements AutoCloseable {
         this.producer = Producers.create(DeliveryGuarantee.AT_LEAST_ONCE, config, new StringSerializer(),
                 new ByteArraySerializer());
         this.segmenting = new SegmentingProducer<>(producer, settings.segmentBytes());
+        this.producerMetrics = new KafkaClientMetrics(producer);
+        producerMetrics.bindTo(meters);
+        io.micrometer.core.instrument.Gauge.builder("kafkalab.http.sending", this, SendMessageServer::sending)
+                .description("requests handed to the producer and not yet acknowledged").baseUnit("requests")
+                .register(meters);
         Map<String, Object> adminConfig = new HashMap<>(settings.kafkaConfig());
         adminConfig.put("bootstrap.servers", settings.bootstrapServers());
         adminConfig.put("request.timeout.ms", 2000);
@@ -266,6 +283,21 @@ final class SendMessageServer implements AutoCloseable {
                 return;
             }
             if (tokenDigest != null && !authorized(exchange)) {
+                return;
+            }
+            if (path.equals("/metrics")) {
+                if (!method.equals("GET")) {
+                    exchange.getResponseHeaders().add("Allow", "GET");
+                    reply(exchange, new Answer(405, error("method " + method + " not allowed; use GET")));
+                } else {
+                    count(exchange, 200); // before the scrape, so that it shows itself
+                    byte[] text = meters.scrape().getBytes(StandardCharsets.UTF_8);
+                    exchange.getResponseHeaders().set("Content-Type", PROMETHEUS_TEXT);
+                    exchange.sendResponseHeaders(200, text.length);
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        out.write(text);
+                    }
+                }
                 return;
             }
             if (path.equals("/openapi.json")) {
@@ -652,7 +684,15 @@ final class SendMessageServer implements AutoCloseable {
         return JSON.createObjectNode().put("error", message);
     }
 
-    private static void reply(HttpExchange exchange, Answer answer) throws IOException {
+    /** Counts one answer in {@code kafkalab.http.requests}, by route (the known ones, else {@code other}) and status. */
+    private void count(HttpExchange exchange, int status) {
+        String path = exchange.getRequestURI().getPath();
+        String route = ROUTES.contains(path) ? path : "other";
+        meters.counter("kafkalab.http.requests", "route", route, "status", String.valueOf(status)).increment();
+    }
+
+    private void reply(HttpExchange exchange, Answer answer) throws IOException {
+        count(exchange, answer.status());
         byte[] bytes = JSON.writeValueAsBytes(answer.body());
         exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
         if (answer.retryAfter() != null) {
@@ -691,7 +731,9 @@ final class SendMessageServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        producerMetrics.close();
         Producers.close(producer, Duration.ofSeconds(5));
         admin.close(Duration.ofSeconds(2));
+        meters.close();
     }
 }

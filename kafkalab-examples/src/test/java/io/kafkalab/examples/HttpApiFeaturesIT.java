@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
@@ -239,7 +240,7 @@ class HttpApiFeaturesIT {
             List<String> routes = new ArrayList<>();
             paths.fieldNames().forEachRemaining(routes::add);
             assertThat(routes).containsExactlyInAnyOrder("/send_message", "/send_messages", "/health", "/health/live",
-                    "/openapi.json");
+                    "/openapi.json", "/metrics");
             for (String route : routes) {
                 JsonNode operations = paths.get(route);
                 for (String method : List.of("GET", "POST", "PUT", "DELETE")) {
@@ -267,6 +268,35 @@ class HttpApiFeaturesIT {
                 assertThat(send.has(code)).as("POST /send_message documents %s", code).isTrue();
             }
             assertThat(get(s, "/nowhere").statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void metricsArePrometheusTextCountingEachRequestByRouteAndStatusWithTheProducersOwn(KafkaCluster cluster)
+            throws Exception {
+        String topic = KafkaTestUtils.uniqueTopic("http-metrics");
+        cluster.createTopic(topic, 3, 2);
+        try (SendMessageServer s = server(cluster.bootstrapServers(), topic, Duration.ofSeconds(10), 100)) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(post(s, "/send_message", "{\"message\": \"m" + i + "\"}", null).statusCode()).isEqualTo(200);
+            }
+            assertThat(post(s, "/send_message", "{\"nope\": 1}", null).statusCode()).isEqualTo(400);
+            assertThat(get(s, "/nowhere").statusCode()).isEqualTo(404);
+            HttpResponse<String> scraped = get(s, "/metrics");
+            assertThat(scraped.statusCode()).isEqualTo(200);
+            assertThat(scraped.headers().firstValue("Content-Type")).hasValue(SendMessageServer.PROMETHEUS_TEXT);
+            Map<String, Double> samples = PrometheusText.parse(scraped.body());
+            assertThat(PrometheusText.value(samples, "kafkalab_http_requests_total", "route=\"/send_message\"",
+                    "status=\"200\"")).isEqualTo(3.0);
+            assertThat(PrometheusText.value(samples, "kafkalab_http_requests_total", "route=\"/send_message\"",
+                    "status=\"400\"")).isEqualTo(1.0);
+            assertThat(PrometheusText.value(samples, "kafkalab_http_requests_total", "route=\"other\"",
+                    "status=\"404\"")).isEqualTo(1.0);
+            assertThat(PrometheusText.value(samples, "kafkalab_http_requests_total", "route=\"/metrics\"",
+                    "status=\"200\"")).isEqualTo(1.0); // the scrape counts itself
+            assertThat(PrometheusText.value(samples, "kafkalab_http_sending_requests")).isZero();
+            assertThat(PrometheusText.value(samples, "kafka_producer_record_send_total")).isEqualTo(3.0);
+            assertThat(post(s, "/metrics", "{}", null).statusCode()).isEqualTo(405);
         }
     }
 }

@@ -109,6 +109,12 @@ class SendMessageServerFuzzIT {
         int status = response.statusCode();
         String text = response.body();
         assertThat(DOCUMENTED).as("status %d, body %s", status, text).contains(status);
+        if (status == 200 && URI.create(path).getPath().equals("/metrics")) {
+            assertThat(method).isEqualTo("GET");
+            assertThat(response.headers().firstValue("Content-Type")).hasValue(SendMessageServer.PROMETHEUS_TEXT);
+            PrometheusText.parse(text); // strict: every line a sample or a comment
+            return;
+        }
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
         JsonNode json = JSON.readTree(text);
         assertThat(json.isObject()).as(text).isTrue();
@@ -150,7 +156,7 @@ class SendMessageServerFuzzIT {
         if (path.equals("/health") || path.equals("/health/live")) {
             return method.equals("GET") ? 200 : 405;
         }
-        if (path.equals("/openapi.json")) {
+        if (path.equals("/openapi.json") || path.equals("/metrics")) {
             return method.equals("GET") ? 200 : 405;
         }
         boolean batch = path.equals("/send_messages");

@@ -452,4 +452,20 @@ class UiApiIT {
                 .timeout(Duration.ofSeconds(30)).header("Content-Type", type)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
+
+    @Test
+    void metricsArePrometheusTextCountingRequestsByRouteWithoutANamePerTopic() throws Exception {
+        assertThat(get(ui, "/api/topics/" + topic).statusCode()).isEqualTo(200);
+        assertThat(get(ui, "/api/topics/no-such-topic-here").statusCode()).isEqualTo(404);
+        HttpResponse<String> scraped = get(ui, "/metrics");
+        assertThat(scraped.statusCode()).isEqualTo(200);
+        assertThat(scraped.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+        java.util.Map<String, Double> samples = PrometheusText.parse(scraped.body());
+        assertThat(PrometheusText.value(samples, "kafkalab_ui_requests_total", "route=\"api/topics/{topic}\"",
+                "status=\"200\"")).isGreaterThanOrEqualTo(1.0);
+        assertThat(PrometheusText.value(samples, "kafkalab_ui_requests_total", "route=\"api/topics/{topic}\"",
+                "status=\"404\"")).isGreaterThanOrEqualTo(1.0);
+        assertThat(samples.keySet()).noneMatch(k -> k.contains(topic)); // one series per route, not per topic
+        assertThat(samples.keySet()).anyMatch(k -> k.startsWith("kafka_admin_client_")); // the Admin client's own
+    }
 }

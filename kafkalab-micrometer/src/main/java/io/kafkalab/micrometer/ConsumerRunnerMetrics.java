@@ -107,6 +107,8 @@ public final class ConsumerRunnerMetrics implements MeterBinder {
         counter(registry, "kafkalab.runner.skipped", "records", "records skipped by the error policy", RunnerMetrics::skipped);
         counter(registry, "kafkalab.runner.dead.lettered", "records", "records published to a dead-letter topic", RunnerMetrics::deadLettered);
         counter(registry, "kafkalab.runner.deserialization.failures", "records", "poison pills met", RunnerMetrics::deserializationFailures);
+        counter(registry, "kafkalab.runner.transactions.committed", "transactions", "transactions committed (exactly-once mode)", RunnerMetrics::transactionsCommitted);
+        counter(registry, "kafkalab.runner.transactions.aborted", "transactions", "transactions aborted (exactly-once mode)", RunnerMetrics::transactionsAborted);
         gauge(registry, "kafkalab.runner.in.flight", "records", "records handed out and not complete", RunnerMetrics::inFlight);
         gauge(registry, "kafkalab.runner.awaiting.retry", "records", "records or batches waiting for a retry", RunnerMetrics::awaitingRetry);
         gauge(registry, "kafkalab.runner.stopped", null, "1 when the error policy stopped the runner", RunnerMetrics::stopped);
@@ -150,7 +152,7 @@ public final class ConsumerRunnerMetrics implements MeterBinder {
         }
         for (TopicPartition tp : m.lag().keySet()) {
             if (registry != null && !lagGauges.containsKey(tp)) {
-                lagGauges.put(tp, Gauge.builder("kafkalab.runner.lag", this, self -> self.lagOf(tp))
+                lagGauges.put(tp, Gauge.builder("kafkalab.runner.lag", this, ignored -> lagOf(tp)).strongReference(true)
                         .tags(tags).tags(List.of(Tag.of("topic", tp.topic()),
                                 Tag.of("partition", Integer.toString(tp.partition()))))
                         .baseUnit("records")
@@ -167,13 +169,15 @@ public final class ConsumerRunnerMetrics implements MeterBinder {
 
     private void counter(MeterRegistry registry, String name, String unit, String description,
                          ToLongFunction<RunnerMetrics> value) {
-        FunctionCounter.builder(name, this, self -> value.applyAsLong(self.current()))
+        // the function holds this binder strongly (Micrometer holds the state object only weakly): the meters keep
+        // working after the caller drops its reference to the binder
+        FunctionCounter.builder(name, this, ignored -> value.applyAsLong(current()))
                 .tags(tags).baseUnit(unit).description(description).register(registry);
     }
 
     private void gauge(MeterRegistry registry, String name, String unit, String description,
                        ToLongFunction<RunnerMetrics> value) {
-        Gauge.builder(name, this, self -> value.applyAsLong(self.current()))
+        Gauge.builder(name, this, ignored -> value.applyAsLong(current())).strongReference(true)
                 .tags(tags).baseUnit(unit).description(description).register(registry);
     }
 }

@@ -27,7 +27,7 @@ class ConsumerRunnerMetricsTest {
 
     private static RunnerMetrics metrics(long n, Map<TopicPartition, Long> lag) {
         return new RunnerMetrics(n, n + 1, n + 2, n + 3, n + 4, n + 5, n + 6, n + 7, 1, Map.of(), lag, 0, null, 0,
-                n + 8, 0, n + 9);
+                n + 8, 0, n + 9, n + 10, n + 11);
     }
 
     private ConsumerRunnerMetrics bind(Duration cacheFor, Clock clock) {
@@ -59,11 +59,25 @@ class ConsumerRunnerMetricsTest {
         assertThat(counter("kafkalab.runner.skipped")).isEqualTo(105);
         assertThat(counter("kafkalab.runner.dead.lettered")).isEqualTo(106);
         assertThat(counter("kafkalab.runner.deserialization.failures")).isEqualTo(107);
+        assertThat(counter("kafkalab.runner.transactions.committed")).isEqualTo(110);
+        assertThat(counter("kafkalab.runner.transactions.aborted")).isEqualTo(111);
         assertThat(gauge("kafkalab.runner.in.flight")).isEqualTo(108);
         assertThat(gauge("kafkalab.runner.awaiting.retry")).isEqualTo(109);
         assertThat(gauge("kafkalab.runner.stopped")).isEqualTo(1);
         assertThat(registry.get("kafkalab.runner.records").functionCounter().getId().getBaseUnit())
                 .isEqualTo("records");
+    }
+
+    @Test
+    void theMetersKeepReadingTheRunnerAfterTheCallerDropsTheBinder() {
+        bind(Duration.ZERO, Clock.systemUTC()); // not kept, as in new ConsumerRunnerMetrics(runner).bindTo(registry)
+        snapshot.set(metrics(100, Map.of(P0, 7L)));
+        for (int i = 0; i < 3; i++) {
+            System.gc(); // a binder held only weakly would be gone now, its meters frozen at 0
+        }
+        assertThat(counter("kafkalab.runner.records")).isEqualTo(100);
+        assertThat(gauge("kafkalab.runner.in.flight")).isEqualTo(108);
+        assertThat(registry.get("kafkalab.runner.lag").tags("partition", "0").gauge().value()).isEqualTo(7);
     }
 
     @Test

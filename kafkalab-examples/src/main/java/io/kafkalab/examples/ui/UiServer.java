@@ -38,6 +38,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -159,6 +162,9 @@ public final class UiServer implements AutoCloseable {
 
     private final Settings settings;
     private final Admin admin;
+    /** What {@code GET /metrics} shows: requests by route and status, the Admin client's own metrics. */
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final KafkaClientMetrics adminMetrics;
     private final ClusterView view;
     private final MessageBrowser browser;
     private final LagHistory history;
@@ -178,6 +184,9 @@ public final class UiServer implements AutoCloseable {
         adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) settings.timeout().toMillis());
         adminConfig.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
         this.admin = Admin.create(adminConfig);
+        // Admin.create gives Kafka's AdminClient, which is what Micrometer's binder takes
+        this.adminMetrics = new KafkaClientMetrics((org.apache.kafka.clients.admin.AdminClient) admin);
+        adminMetrics.bindTo(meters);
         this.view = new ClusterView(admin, settings.bootstrapServers(), settings.timeout());
         this.browser = new MessageBrowser(this::newConsumer, MessageBrowser.Limits.DEFAULT, settings.timeout());
         this.history = new LagHistory(Clock.systemUTC(), settings.maxSamples());
@@ -267,6 +276,10 @@ public final class UiServer implements AutoCloseable {
                 return;
             }
             List<String> path = segments(exchange.getRequestURI().getRawPath());
+            if (path.equals(List.of("metrics"))) {
+                metrics(exchange);
+                return;
+            }
             if (!path.isEmpty() && path.get(0).equals("api")) {
                 exchange.getResponseHeaders().set("Cache-Control", "no-store");
                 api(exchange, path.subList(1, path.size()));
@@ -289,6 +302,44 @@ public final class UiServer implements AutoCloseable {
         } finally {
             exchange.close();
         }
+    }
+
+    /** {@code GET /metrics}: the UI's requests and its Admin client's metrics, in Prometheus text. */
+    private void metrics(HttpExchange exchange) throws IOException {
+        if (!exchange.getRequestMethod().equals("GET")) {
+            exchange.getResponseHeaders().set("Allow", "GET");
+            throw new ApiError(405, "method " + exchange.getRequestMethod() + " not allowed");
+        }
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        send(exchange, 200, meters.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * @return the request's route as {@code kafkalab.ui.requests} tags it: the API's routes with {@code {topic}} and
+     *     {@code {group}} in place of names (a tag per topic would grow without bound), {@code metrics}, or {@code page}
+     */
+    static String route(List<String> path) {
+        if (path.equals(List.of("metrics"))) {
+            return "metrics";
+        }
+        if (path.isEmpty() || !path.get(0).equals("api")) {
+            return "page";
+        }
+        List<String> api = path.subList(1, path.size());
+        if (api.size() == 1 && List.of("overview", "brokers", "topics", "groups").contains(api.get(0))) {
+            return "api/" + api.get(0);
+        }
+        if (api.size() == 2 && api.get(0).equals("topics")) {
+            return "api/topics/{topic}";
+        }
+        if (api.size() == 2 && api.get(0).equals("groups")) {
+            return "api/groups/{group}";
+        }
+        if (api.size() == 3 && api.get(0).equals("topics") && api.get(2).equals("messages")) {
+            return "api/topics/{topic}/messages";
+        }
+        return "api/other";
     }
 
     private void api(HttpExchange exchange, List<String> path) throws IOException {
@@ -577,12 +628,14 @@ public final class UiServer implements AutoCloseable {
         return JSON.createObjectNode().put("error", message);
     }
 
-    private static void reply(HttpExchange exchange, int status, JsonNode body) throws IOException {
+    private void reply(HttpExchange exchange, int status, JsonNode body) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
         send(exchange, status, JSON.writeValueAsBytes(body));
     }
 
-    private static void send(HttpExchange exchange, int status, byte[] bytes) throws IOException {
+    private void send(HttpExchange exchange, int status, byte[] bytes) throws IOException {
+        meters.counter("kafkalab.ui.requests", "route", route(segments(exchange.getRequestURI().getRawPath())),
+                "status", String.valueOf(status)).increment();
         boolean head = exchange.getRequestMethod().equals("HEAD");
         exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
         if (!head) {
@@ -609,6 +662,8 @@ public final class UiServer implements AutoCloseable {
                 Producers.close(producer, Duration.ofSeconds(5));
             }
         }
+        adminMetrics.close();
         admin.close(Duration.ofSeconds(2));
+        meters.close();
     }
 }
