@@ -275,6 +275,12 @@ final class LabCommand implements Callable<Integer> {
         EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder().brokers(3)
                 .topology(EmbeddedKafkaCluster.Topology.DEDICATED_CONTROLLER)
                 .brokerProperty(SharedPartitionsAssignor.BROKER_CONFIG, SharedPartitionsAssignor.class.getName())
+                // a new share group waits for the broker to initialize its partitions' state: a new assignment at
+                // most every 100 ms (not 1 s), and the initialization retried after 1 s (not 30 s; the retry waits
+                // at least offsets.commit.timeout.ms): the share group has its partitions ~1.5 s sooner
+                .brokerProperty("group.share.assignment.interval.ms", "100")
+                .brokerProperty("group.share.initialize.retry.interval.ms", "1000")
+                .brokerProperty("offsets.commit.timeout.ms", "1000")
                 .start();
         for (BrokerStatus s : cluster.status()) {
             out.println("  " + s);
