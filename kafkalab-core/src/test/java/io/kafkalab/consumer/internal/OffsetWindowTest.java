@@ -43,6 +43,28 @@ class OffsetWindowTest {
         assertThat(w.first()).isEqualTo(3);
     }
 
+    /**
+     * A record held at the head (a retry) while 100 000 behind it complete, at most 64 in flight: the completed
+     * slots are compacted away, the window stays within twice the most incomplete at once, and it still answers.
+     */
+    @Test
+    void aHeldHeadWithManyCompletionsBehindItKeepsTheWindowSmall() {
+        OffsetWindow w = new OffsetWindow();
+        w.add(0);
+        for (long o = 1; o <= 100_000; o++) {
+            w.add(o);
+            if (o > 64) {
+                assertThat(w.remove(o - 64)).isTrue();
+            }
+        }
+        assertThat(w.first()).isZero();
+        assertThat(w.size()).isEqualTo(65);
+        assertThat(w.capacity()).isLessThanOrEqualTo(2 * 128);
+        assertThat(w.contains(100_000 - 64)).isFalse();
+        assertThat(w.contains(100_000 - 63)).isTrue();
+        assertThat(w.newestLive()).isEqualTo(100_000);
+    }
+
     /** A model check: against a TreeSet, with random adds (mostly ascending) and removals in any order. */
     @RepeatedTest(50)
     void behavesLikeASortedSet() {
@@ -57,8 +79,9 @@ class OffsetWindowTest {
                 w.add(next);
                 model.add(next);
             } else if (action < 6) {
+                // below the newest, also below the lowest incomplete and where an offset completed before
                 long below = Math.max(0, next - random.nextInt(50));
-                if (!model.contains(below) && (model.isEmpty() || below > model.first())) {
+                if (!model.contains(below)) {
                     w.add(below);
                     model.add(below);
                 }
@@ -70,7 +93,11 @@ class OffsetWindowTest {
                 model.remove(gone);
             }
             assertThat(w.size()).isEqualTo(model.size());
+            long probe = Math.max(0, next - random.nextInt(60));
+            assertThat(w.contains(probe)).isEqualTo(model.contains(probe));
+            assertThat(w.remove(next + 1)).isFalse();
             if (!model.isEmpty()) {
+                assertThat(w.newestLive()).isEqualTo(model.last());
                 assertThat(w.first()).isEqualTo(model.first());
             }
         }
