@@ -42,6 +42,23 @@ public class NotAuthorizedException extends KafkaLabException {
         return type == ResourceType.TRANSACTIONAL_ID ? "transactional id" : type.name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /**
+     * Finds the refusal behind a failure: a runner stopped by a refused dead-letter topic fails with a
+     * {@link io.kafkalab.consumer.RecordProcessingException} whose cause is this exception.
+     *
+     * @param failure any throwable; may be null
+     * @return the first {@code NotAuthorizedException} in its cause chain (itself included), or null
+     */
+    public static NotAuthorizedException in(Throwable failure) {
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+            if (t instanceof NotAuthorizedException n) {
+                return n;
+            }
+        }
+        return null;
+    }
+
     /** @return the operation that was refused, e.g. WRITE */
     public AclOperation operation() {
         return operation;

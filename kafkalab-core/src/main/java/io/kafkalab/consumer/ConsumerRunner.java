@@ -290,7 +290,12 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
             loop();
         } catch (Throwable e) {
             failure = e;
-            LOG.error("{}: consumer loop failed", name, e);
+            if (NotAuthorizedException.in(e) != null) {
+                engine.counters().denied(); // before the listener hears of the stop and the count down
+                LOG.error("{}: stopped: {}", name, NotAuthorizedException.in(e).getMessage());
+            } else {
+                LOG.error("{}: consumer loop failed", name, e);
+            }
         } finally {
             control.runState().stopped();
             removeShutdownHook();

@@ -35,13 +35,16 @@ import org.apache.kafka.common.TopicPartition;
  * @param transactionsAborted     transactions aborted by an exactly-once runner: on a handler failure, or a commit
  *                                that failed (also counted in {@code commitFailures}). Records handled in an aborted
  *                                transaction are handled again, and counted again in {@code recordsProcessed}
+ * @param denied                  1 when the runner stopped because the cluster refused it what it needs: its topic
+ *                                or group (READ, DESCRIBE), or the dead-letter or retry topic it writes to (see
+ *                                {@link io.kafkalab.NotAuthorizedException}); such a stop is never retried
  */
 public record RunnerMetrics(long recordsProcessed, long batchesProcessed, long commits, long commitFailures,
                             long retries, long skipped, long deadLettered, long deserializationFailures,
                             long stopped, Map<TopicPartition, Long> lastCommitted, Map<TopicPartition, Long> lag,
                             long alreadyDelivered, ReassemblyStats reassembly, long alreadyCompleted,
                             long inFlight, long pauses, long awaitingRetry, long transactionsCommitted,
-                            long transactionsAborted) {
+                            long transactionsAborted, long denied) {
 
     /** Copies the maps. */
     public RunnerMetrics {

@@ -133,6 +133,7 @@ class DenialsIT {
             assertThat(denied).hasMessage("not authorized to READ topic 'orders'");
             assertThat(denied.resourceType()).isEqualTo(ResourceType.TOPIC);
             assertThat(denied.operation()).isEqualTo(AclOperation.READ);
+            assertThat(run.runner.metrics().denied()).as("counted as a denial").isEqualTo(1);
         }
     }
 
@@ -156,6 +157,7 @@ class DenialsIT {
         try (Run again = new Run("carol", "carol-group", topic, ErrorPolicy.stop())) {
             await().atMost(Duration.ofSeconds(30)).until(() -> again.runner.metrics().recordsProcessed() == 3);
             assertThat(again.runner.failure()).isNull();
+            assertThat(again.runner.metrics().denied()).isZero();
         }
     }
 
@@ -166,6 +168,7 @@ class DenialsIT {
             assertThat(denied).hasMessage("not authorized to READ group 'alice-not-bobs'");
             assertThat(denied.resourceType()).isEqualTo(ResourceType.GROUP);
             assertThat(denied.resourceName()).isEqualTo("alice-not-bobs");
+            assertThat(run.runner.metrics().denied()).as("counted as a denial").isEqualTo(1);
         }
     }
 
@@ -187,6 +190,8 @@ class DenialsIT {
                     .hasMessage("not authorized to WRITE topic 'dead-" + topic + "'");
             await().atMost(Duration.ofSeconds(5)).until(() -> !run.stopped.isEmpty());
             assertThat(run.stopped).containsExactly(run.runner.failure());
+            assertThat(run.runner.metrics().denied()).as("counted as a denial").isEqualTo(1);
+            assertThat(NotAuthorizedException.in(run.runner.failure()).resourceName()).isEqualTo("dead-" + topic);
             assertThat(KafkaTestUtils.committedOffsets(cluster, group).get(new TopicPartition(topic, 0))).isNull();
         }
     }

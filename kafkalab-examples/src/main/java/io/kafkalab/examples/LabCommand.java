@@ -58,6 +58,8 @@ import picocli.CommandLine.Spec;
                     + "exit code 0 only when nothing was lost."})
 final class LabCommand implements Callable<Integer> {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LabCommand.class);
+
     @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS}",
             description = "Use this cluster (env KAFKA_BOOTSTRAP_SERVERS) instead of starting a 3-broker one in this JVM.")
     String bootstrapServers;
@@ -81,8 +83,20 @@ final class LabCommand implements Callable<Integer> {
             description = "The UI's port with --ui (default: ${DEFAULT-VALUE}; 0 picks one).")
     int uiPort;
 
+    @Option(names = "--security", paramLabel = "sasl-ssl|sasl-plaintext",
+            description = "Run the lab on a secured cluster: SCRAM users with passwords new each run, Kafka's "
+                    + "StandardAuthorizer and ACLs (as ./kafkalab cluster --security); the lab's producer and "
+                    + "consumers run as alice, then bob's write and carol's read are refused and bob reads in a "
+                    + "bob- group. In this JVM only (not with --bootstrap-servers).")
+    String security;
+
     @Spec
     CommandSpec spec;
+
+    /** With {@code --security}: the users and ACLs, else null. */
+    private LabSecurity secured;
+    /** With {@code --security}: the cluster, for each user's client config. */
+    private EmbeddedKafkaCluster securedCluster;
 
     /**
      * The UI of {@code --ui}: started with the cluster; after the SUMMARY it keeps the command (so the cluster)
@@ -93,10 +107,14 @@ final class LabCommand implements Callable<Integer> {
         private final java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
         private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
 
-        void start(int port, KafkaCluster cluster, PrintWriter out) {
+        void start(int port, KafkaCluster cluster, boolean secured, PrintWriter out) {
+            io.kafkalab.examples.ui.UiServer.Settings settings = io.kafkalab.examples.ui.UiServer.Settings.of(
+                    cluster.bootstrapServers()).at("127.0.0.1", port);
+            if (secured) {
+                settings = settings.withClientConfig(cluster.adminConfig()); // as admin, the super user
+            }
             try {
-                server = io.kafkalab.examples.ui.UiServer.start(io.kafkalab.examples.ui.UiServer.Settings.of(
-                        cluster.bootstrapServers()).at("127.0.0.1", port));
+                server = io.kafkalab.examples.ui.UiServer.start(settings);
             } catch (java.io.IOException e) {
                 throw new IllegalArgumentException("--ui: cannot listen on 127.0.0.1:" + port + " (" + e.getMessage()
                         + "): is another UI running? Try --ui-port 0");
@@ -163,15 +181,20 @@ final class LabCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         if (bootstrapServers != null && !bootstrapServers.isBlank()) {
+            if (security != null) {
+                throw new IllegalArgumentException("--security starts a secured cluster in this JVM, with users and "
+                        + "passwords of its own: it does not go with --bootstrap-servers");
+            }
             ClusterCheck.check(bootstrapServers, Map.of());
         }
+        secured = security != null ? LabSecurity.of(security) : null;
         String run = UUID.randomUUID().toString().substring(0, 8);
         out.println("== The Kafka lab, end to end (run " + run + ")");
         out.println();
         LabUi web = new LabUi();
         try (KafkaCluster cluster = cluster(out)) {
             if (ui) {
-                web.start(uiPort, cluster, out);
+                web.start(uiPort, cluster, secured != null, out);
             }
             out.println("== 2. Topic '" + topic + "': 3 partitions, replication factor 2");
             if (cluster.listTopics().contains(topic)) {
@@ -246,7 +269,9 @@ final class LabCommand implements Callable<Integer> {
                 }
             }
             out.println();
-            return web.keepRunning(summary(out, received), out);
+            boolean asAllowed = secured == null || showAuthorization(cluster, out, tag);
+            int code = summary(out, received);
+            return web.keepRunning(asAllowed ? code : 1, out);
         } finally {
             web.done();
         }
@@ -272,7 +297,7 @@ final class LabCommand implements Callable<Integer> {
         out.flush();
         // share groups: every member gets every partition (Kafka 4.4's own assignor gives two members of three
         // partitions two and one, so they would split the messages by partition, as a consumer group does)
-        EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder().brokers(3)
+        EmbeddedKafkaCluster.Builder builder = EmbeddedKafkaCluster.builder().brokers(3)
                 .topology(EmbeddedKafkaCluster.Topology.DEDICATED_CONTROLLER)
                 .brokerProperty(SharedPartitionsAssignor.BROKER_CONFIG, SharedPartitionsAssignor.class.getName())
                 // a new share group waits for the broker to initialize its partitions' state: a new assignment at
@@ -280,18 +305,38 @@ final class LabCommand implements Callable<Integer> {
                 // at least offsets.commit.timeout.ms): the share group has its partitions ~1.5 s sooner
                 .brokerProperty("group.share.assignment.interval.ms", "100")
                 .brokerProperty("group.share.initialize.retry.interval.ms", "1000")
-                .brokerProperty("offsets.commit.timeout.ms", "1000")
-                .start();
+                .brokerProperty("offsets.commit.timeout.ms", "1000");
+        if (secured != null) {
+            builder.security(secured.clusterSecurity());
+        }
+        EmbeddedKafkaCluster cluster = builder.start();
+        securedCluster = secured != null ? cluster : null;
         for (BrokerStatus s : cluster.status()) {
             out.println("  " + s);
         }
         out.println("  bootstrap.servers=" + cluster.bootstrapServers());
+        if (secured != null) {
+            out.println("  secured: " + secured.protocol() + ", SCRAM-SHA-512 users with passwords new this run, "
+                    + "StandardAuthorizer (allow.everyone.if.no.acl.found=false); the lab runs as alice");
+            for (LabSecurity.User user : LabSecurity.USERS) {
+                out.printf("    %-6s %s%n", user.name(), user.may());
+            }
+        }
         out.println();
         return cluster;
     }
 
+    /**
+     * @return what a client of the lab needs to connect: the cluster's own (admin) settings, or with
+     *         {@code --security} those of {@code user}
+     */
+    private Map<String, Object> client(KafkaCluster cluster, String user) {
+        return new HashMap<>(secured == null ? cluster.adminConfig()
+                : securedCluster.clientConfig(secured.protocol(), user));
+    }
+
     private ConsumerRunner<String, CustomMessage> consumer(KafkaCluster cluster, Received r, String tag) {
-        Map<String, Object> config = new HashMap<>(cluster.adminConfig());
+        Map<String, Object> config = client(cluster, "alice");
         config.put("group.id", r.group);
         config.put("auto.offset.reset", "earliest");
         // when the second consumer of a group joins, the first learns of the rebalance at its next heartbeat:
@@ -340,7 +385,7 @@ final class LabCommand implements Callable<Integer> {
     }
 
     private ShareConsumerRunner<String, CustomMessage> shareConsumer(KafkaCluster cluster, Received r, String tag) {
-        Map<String, Object> config = new HashMap<>(cluster.adminConfig());
+        Map<String, Object> config = client(cluster, "alice");
         config.put("group.id", r.group);
         // at most 5 messages per poll and per acquisition, so that one member never takes a whole batch of a
         // partition while the other waits
@@ -399,7 +444,7 @@ final class LabCommand implements Callable<Integer> {
 
     private SendSummary produce(KafkaCluster cluster, String tag) {
         try (Producer<String, CustomMessage> producer = Producers.create(DeliveryGuarantee.AT_LEAST_ONCE,
-                cluster.adminConfig(), new StringSerializer(), CustomMessage.serde().serializer())) {
+                client(cluster, "alice"), new StringSerializer(), CustomMessage.serde().serializer())) {
             SendTracker tracker = new SendTracker();
             for (int i = 0; i < messages; i++) {
                 String user = String.valueOf(i % 10);
@@ -412,6 +457,87 @@ final class LabCommand implements Callable<Integer> {
             acknowledged = summary.acknowledged();
             return summary;
         }
+    }
+
+    /**
+     * With {@code --security}, after the lab's own run as alice: bob's write refused, carol's read refused, bob's
+     * read in a {@code bob-} group allowed, each as one line.
+     *
+     * @return whether each was refused or allowed as the ACLs say
+     */
+    private boolean showAuthorization(KafkaCluster cluster, PrintWriter out, String tag) throws InterruptedException {
+        out.println("== 6. Authorization: the same topic as bob and carol");
+        boolean asAllowed = true;
+        io.kafkalab.NotAuthorizedException refused;
+        try (Producer<String, CustomMessage> producer = Producers.create(DeliveryGuarantee.AT_LEAST_ONCE,
+                client(cluster, "bob"), new StringSerializer(), CustomMessage.serde().serializer())) {
+            refused = refusal(() -> Producers.send(producer, new ProducerRecord<>(topic, "0",
+                    new CustomMessage("0", "bob was here" + tag))).get(30, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        out.println("  bob   writes:                  " + (refused != null ? "refused, " + refused.getMessage()
+                : "not refused (not as the ACLs say)"));
+        asAllowed &= refused != null;
+
+        io.kafkalab.NotAuthorizedException carolDenied;
+        ConsumerRunner<String, CustomMessage> carol = ConsumerRunner.builder(read(cluster, "carol", "carol-lab"),
+                new StringDeserializer(), new CustomMessageDeserializer()).topics(topic).name("carol-consumer")
+                .records(m -> { }).start();
+        try {
+            boolean ended = carol.awaitTermination(Duration.ofSeconds(30));
+            carolDenied = io.kafkalab.NotAuthorizedException.in(carol.failure());
+            out.println("  carol reads in carol-lab:      " + (carolDenied != null ? "refused, " + carolDenied.getMessage()
+                    : ended ? "ended without a refusal (not as the ACLs say)" : "not refused within 30 s (not as the ACLs say)"));
+            asAllowed &= carolDenied != null;
+        } finally {
+            carol.close(Duration.ofSeconds(10));
+        }
+
+        Received bob = new Received("bob-consumer", "bob-lab");
+        ConsumerRunner<String, CustomMessage> reader = ConsumerRunner.builder(read(cluster, "bob", "bob-lab"),
+                new StringDeserializer(), new CustomMessageDeserializer()).topics(topic).name(bob.name)
+                .records(m -> keep(bob, m, tag)).start();
+        try {
+            waitFor(() -> bob.count() >= acknowledged || !reader.isRunning(), timeout);
+        } finally {
+            reader.close(Duration.ofSeconds(10));
+        }
+        io.kafkalab.NotAuthorizedException denied = io.kafkalab.NotAuthorizedException.in(reader.failure());
+        out.println("  bob   reads in bob-lab:        " + (denied != null ? "refused (not as the ACLs say), "
+                + denied.getMessage() : "allowed, " + bob.count() + " of " + acknowledged + " messages"));
+        asAllowed &= denied == null && bob.count() >= acknowledged;
+        out.println("AUTHORIZATION bob-write=" + (refused != null ? "refused" : "allowed") + " carol-read="
+                + (carolDenied != null ? "refused" : "allowed") + " bob-read=" + bob.count());
+        out.println();
+        return asAllowed;
+    }
+
+    /** A send that Kafka should refuse. */
+    @FunctionalInterface
+    private interface Attempt {
+        void run() throws Exception;
+    }
+
+    /** @return the refusal, or null when the attempt went through or failed for another reason (logged) */
+    private static io.kafkalab.NotAuthorizedException refusal(Attempt attempt) throws InterruptedException {
+        try {
+            attempt.run();
+            return null;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            io.kafkalab.NotAuthorizedException denied = io.kafkalab.NotAuthorizedException.in(e);
+            if (denied == null) {
+                LOG.warn("bob's write failed, but not as refused: {}", e.toString());
+            }
+            return denied;
+        }
+    }
+
+    private Map<String, Object> read(KafkaCluster cluster, String user, String group) {
+        Map<String, Object> config = client(cluster, user);
+        config.put("group.id", group);
+        config.put("auto.offset.reset", "earliest");
+        return config;
     }
 
     private int summary(PrintWriter out, List<Received> received) {

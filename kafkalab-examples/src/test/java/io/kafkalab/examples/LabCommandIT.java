@@ -56,6 +56,29 @@ class LabCommandIT {
         assertThat(cluster.describeTopic(topic).partitions()).hasSize(3);
     }
 
+    /** {@code --security}: the lab runs as alice on a secured cluster, then bob and carol meet the ACLs. */
+    @Test
+    void withSecurityTheLabRunsAsAliceAndBobAndCarolGetWhatTheAclsAllow() {
+        Cli.Result r = Cli.run("lab", "--security", "sasl-plaintext", "--messages", "30");
+
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("secured: SASL_PLAINTEXT", "the lab runs as alice",
+                "  bob   writes:                  refused, not authorized to WRITE topic 'topic'",
+                "  carol reads in carol-lab:      refused, not authorized to READ ",
+                "  bob   reads in bob-lab:        allowed, 30 of 30 messages",
+                "AUTHORIZATION bob-write=refused carol-read=refused bob-read=30")
+                .endsWith("SUMMARY produced=30 acked=30 single-group=30 batch-group=30 lost=0 duplicates=0\n");
+    }
+
+    @Test
+    void securityDoesNotGoWithAnExistingCluster() {
+        Cli.Result r = Cli.run("lab", "--security", "sasl-ssl", "--bootstrap-servers", "127.0.0.1:1");
+
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().strip()).isEqualTo("kafkalab lab: --security starts a secured cluster in this JVM, with "
+                + "users and passwords of its own: it does not go with --bootstrap-servers");
+    }
+
     @Test
     void withUiTheClusterAndTheUiStayAfterTheSummaryUntilCtrlC() throws Exception {
         try (io.kafkalab.testkit.JvmProcess lab = io.kafkalab.testkit.JvmProcess.start(KafkaLab.class, "lab",

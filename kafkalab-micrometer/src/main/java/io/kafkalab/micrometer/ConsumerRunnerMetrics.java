@@ -112,6 +112,7 @@ public final class ConsumerRunnerMetrics implements MeterBinder {
         gauge(registry, "kafkalab.runner.in.flight", "records", "records handed out and not complete", RunnerMetrics::inFlight);
         gauge(registry, "kafkalab.runner.awaiting.retry", "records", "records or batches waiting for a retry", RunnerMetrics::awaitingRetry);
         gauge(registry, "kafkalab.runner.stopped", null, "1 when the error policy stopped the runner", RunnerMetrics::stopped);
+        gauge(registry, "kafkalab.runner.denied", null, "1 when the runner stopped because the cluster refused it its topic, group or output topic", RunnerMetrics::denied);
         refresh();
     }
 

@@ -27,7 +27,7 @@ class ConsumerRunnerMetricsTest {
 
     private static RunnerMetrics metrics(long n, Map<TopicPartition, Long> lag) {
         return new RunnerMetrics(n, n + 1, n + 2, n + 3, n + 4, n + 5, n + 6, n + 7, 1, Map.of(), lag, 0, null, 0,
-                n + 8, 0, n + 9, n + 10, n + 11);
+                n + 8, 0, n + 9, n + 10, n + 11, 1);
     }
 
     private ConsumerRunnerMetrics bind(Duration cacheFor, Clock clock) {
@@ -64,6 +64,7 @@ class ConsumerRunnerMetricsTest {
         assertThat(gauge("kafkalab.runner.in.flight")).isEqualTo(108);
         assertThat(gauge("kafkalab.runner.awaiting.retry")).isEqualTo(109);
         assertThat(gauge("kafkalab.runner.stopped")).isEqualTo(1);
+        assertThat(gauge("kafkalab.runner.denied")).isEqualTo(1);
         assertThat(registry.get("kafkalab.runner.records").functionCounter().getId().getBaseUnit())
                 .isEqualTo("records");
     }

@@ -22,6 +22,7 @@ public final class Counters {
     final LongAdder pauses = new LongAdder();
     final LongAdder transactionsCommitted = new LongAdder();
     final LongAdder transactionsAborted = new LongAdder();
+    final LongAdder denied = new LongAdder();
     volatile long inFlight;
     volatile long awaitingRetry;
     volatile Map<TopicPartition, Long> lastCommitted = Map.of();
@@ -33,7 +34,12 @@ public final class Counters {
         return new RunnerMetrics(recordsProcessed.sum(), batchesProcessed.sum(), commits.sum(), commitFailures.sum(),
                 retries.sum(), skipped.sum(), deadLettered.sum(), deserializationFailures.sum(), stops.sum(),
                 lastCommitted, lag, alreadyDelivered.sum(), reassembly, alreadyCompleted.sum(), inFlight,
-                pauses.sum(), awaitingRetry, transactionsCommitted.sum(), transactionsAborted.sum());
+                pauses.sum(), awaitingRetry, transactionsCommitted.sum(), transactionsAborted.sum(), denied.sum());
+    }
+
+    /** Counts a stop because the cluster refused the runner its topic, group or output topic. */
+    public void denied() {
+        denied.increment();
     }
 
     /** @return records handled so far */

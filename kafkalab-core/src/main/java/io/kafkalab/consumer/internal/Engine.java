@@ -218,6 +218,11 @@ public final class Engine {
         return counters.snapshot();
     }
 
+    /** @return the counters (for what the loop counts itself: a stop by the authorizer) */
+    public Counters counters() {
+        return counters;
+    }
+
     private List<PartitionState> statesOf(Collection<TopicPartition> partitions) {
         List<PartitionState> states = new ArrayList<>(partitions.size());
         for (TopicPartition tp : partitions) {
