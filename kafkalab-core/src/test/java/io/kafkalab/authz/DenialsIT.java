@@ -173,6 +173,34 @@ class DenialsIT {
     }
 
     @Test
+    void aShareRunnerDeniedItsTopicStopsWithTheTopicAndOperationAndCountsIt() throws Exception {
+        Map<String, Object> config = client("carol");
+        config.put("group.id", "carol-group"); // she may read her group, not the topic
+        List<Throwable> stopped = new CopyOnWriteArrayList<>();
+        io.kafkalab.consumer.share.ShareConsumerRunner<String, String> runner = io.kafkalab.consumer.share
+                .ShareConsumerRunner.builder(config, new StringDeserializer(), new StringDeserializer())
+                .topics("orders").name("carol-share")
+                .listener(new io.kafkalab.consumer.share.ShareConsumerRunnerListener() {
+                    @Override
+                    public void onStopped(Throwable cause) {
+                        if (cause != null) {
+                            stopped.add(cause);
+                        }
+                    }
+                })
+                .records(r -> { }).start();
+        try {
+            assertThat(runner.awaitTermination(FAIL_FAST)).as("stopped within %s", FAIL_FAST).isTrue();
+            assertThat(runner.failure()).isInstanceOf(NotAuthorizedException.class)
+                    .hasMessage("not authorized to READ topic 'orders'");
+            assertThat(stopped).containsExactly(runner.failure());
+            assertThat(runner.metrics().denied()).as("counted as a denial").isEqualTo(1);
+        } finally {
+            runner.close(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
     void aDeniedDeadLetterTopicStopsTheRunnerAndTheRecordIsNotCommitted() throws Exception {
         String topic = KafkaTestUtils.uniqueTopic("orders-dlt");
         cluster.createTopic(topic, 1, 1);

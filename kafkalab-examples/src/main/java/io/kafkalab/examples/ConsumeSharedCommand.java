@@ -78,6 +78,12 @@ final class ConsumeSharedCommand implements Callable<Integer> {
         Map<String, Object> config = kafka.config();
         try (Admin admin = Admin.create(kafka.config())) {
             ShareGroups.autoOffsetReset(admin, group, start, Duration.ofSeconds(30));
+        } catch (io.kafkalab.NotAuthorizedException e) {
+            // a user who may read the group need not be allowed to configure it: consume anyway, and say so
+            java.io.PrintWriter err = spec.commandLine().getErr();
+            err.println("kafkalab consume-shared: note: --start " + start + " not applied (" + e.getMessage()
+                    + "); the group starts where its configuration says (share.auto.offset.reset, latest unless set)");
+            err.flush();
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--start: " + e.getMessage());
         }

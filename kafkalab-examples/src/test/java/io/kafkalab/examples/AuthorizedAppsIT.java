@@ -94,20 +94,42 @@ class AuthorizedAppsIT {
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.err()).as(r.err()).doesNotContain("\tat ").doesNotContain("Exception");
         // console-consumer ends with Kafka's "Processed a total of N messages", failure or not
-        List<String> lines = r.err().lines().filter(l -> !l.isBlank() && !l.startsWith("Processed a total of"))
-                .toList();
+        // consume-shared says first, as a note, that a user who may not configure the group could not set its start
+        List<String> lines = r.err().lines().filter(l -> !l.isBlank() && !l.startsWith("Processed a total of")
+                && !l.startsWith("kafkalab consume-shared: note: --start ")).toList();
         assertThat(lines).as(r.err()).hasSize(1);
         return lines.get(0);
     }
 
     @Test
     void everyConsumerCommandDeniedItsGroupOrTopicEndsWithOneLine() {
-        for (String command : List.of("consume-single", "consume-batch", "console-consumer", "consume-segmented")) {
+        for (String command : List.of("consume-single", "consume-batch", "console-consumer", "consume-segmented",
+                "consume-shared")) {
             assertThat(denied("bob", "", command, "-t", "orders", "--group", "not-bobs", "--max-messages", "1"))
                     .as(command).endsWith("not authorized to READ group 'not-bobs' as user bob");
             assertThat(denied("carol", "", command, "-t", "orders", "--group", "bob-carol", "--max-messages", "1"))
                     .as(command).endsWith("not authorized to READ topic 'orders' as user carol");
         }
+    }
+
+    /**
+     * A share group's start is a group configuration, which a reader may not be allowed to set: consume-shared says
+     * so in a note and reads from where the group's configuration (set by an admin here) says.
+     */
+    @Test
+    void aShareConsumerThatMayReadButNotConfigureItsGroupStillConsumes() throws Exception {
+        Cli.Result alice = Cli.run(as("alice", "produce", "-t", "orders", "--count", "3", "--quiet"));
+        assertThat(alice.code()).as(alice.err()).isZero();
+        io.kafkalab.consumer.share.ShareGroups.autoOffsetReset(cluster.admin(), "bob-shared", "earliest",
+                Duration.ofSeconds(30)); // as admin
+
+        Cli.Result bob = Cli.run(as("bob", "consume-shared", "-t", "orders", "--group", "bob-shared",
+                "--max-messages", "3", "--idle-timeout", "60s"));
+        assertThat(bob.code()).as(bob.out() + bob.err()).isZero();
+        assertThat(bob.err().strip()).isEqualTo("kafkalab consume-shared: note: --start earliest not applied (not "
+                + "authorized to ALTER_CONFIGS group 'bob-shared'); the group starts where its configuration says "
+                + "(share.auto.offset.reset, latest unless set)");
+        assertThat(bob.out()).contains("share-consumer consumed 3 messages from partitions [0]");
     }
 
     @Test

@@ -213,7 +213,13 @@ public final class ShareConsumerRunner<K, V> implements AutoCloseable {
             loop();
         } catch (Throwable e) {
             failure = e;
-            LOG.error("{}: share consumer loop failed", name, e);
+            NotAuthorizedException denied = NotAuthorizedException.in(e);
+            if (denied != null) {
+                engine.counters().denied(); // before the listener hears of the stop and the count down
+                LOG.error("{}: stopped: {}", name, denied.getMessage());
+            } else {
+                LOG.error("{}: share consumer loop failed", name, e);
+            }
         } finally {
             state.set(State.STOPPED);
             try {

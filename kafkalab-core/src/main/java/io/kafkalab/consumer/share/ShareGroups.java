@@ -42,7 +42,9 @@ public final class ShareGroups {
      * @param group    the share group
      * @param strategy {@code earliest} or {@code latest} (or {@code by_duration:<ISO-8601 duration>})
      * @param timeout  bound on the call
-     * @throws KafkaLabException when the broker refused it or did not answer within {@code timeout}
+     * @throws io.kafkalab.NotAuthorizedException when the cluster's authorizer refused it (ALTER_CONFIGS on the
+     *                                             group)
+     * @throws KafkaLabException when the broker refused it otherwise or did not answer within {@code timeout}
      */
     public static void autoOffsetReset(Admin admin, String group, String strategy, Duration timeout) {
         Objects.requireNonNull(strategy, "strategy");
@@ -78,6 +80,10 @@ public final class ShareGroups {
             Thread.currentThread().interrupt();
             throw new KafkaLabException("interrupted while setting " + configs + " of group " + group, e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                throw new io.kafkalab.NotAuthorizedException(org.apache.kafka.common.acl.AclOperation.ALTER_CONFIGS,
+                        org.apache.kafka.common.resource.ResourceType.GROUP, group, null, e.getCause());
+            }
             throw new KafkaLabException("setting " + configs + " of group " + group + " failed: " + e.getCause(),
                     e.getCause());
         } catch (TimeoutException e) {

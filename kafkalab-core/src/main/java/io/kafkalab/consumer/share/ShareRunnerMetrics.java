@@ -17,7 +17,10 @@ package io.kafkalab.consumer.share;
  * @param commitFailures          partitions whose acknowledgements the broker refused (the records' locks then expire
  *                                and they are delivered again)
  * @param stopped                 1 when the error policy stopped the runner
+ * @param denied                  1 when the runner stopped because the cluster refused it its topic or share group
+ *                                (a {@link io.kafkalab.NotAuthorizedException}, never retried)
  */
 public record ShareRunnerMetrics(long accepted, long released, long rejected, long deadLettered, long failures,
-                                 long deserializationFailures, long commits, long commitFailures, long stopped) {
+                                 long deserializationFailures, long commits, long commitFailures, long stopped,
+                                 long denied) {
 }

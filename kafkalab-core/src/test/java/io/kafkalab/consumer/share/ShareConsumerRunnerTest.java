@@ -111,7 +111,7 @@ class ShareConsumerRunnerTest {
         assertThat(seen).containsExactly("a#1", "b#1", "c#1");
         assertThat(mock.acks).containsExactly("0#1:ACCEPT", "1#1:ACCEPT", "2#1:ACCEPT");
         assertThat(mock.commits).isPositive();
-        assertThat(runner.metrics()).isEqualTo(new ShareRunnerMetrics(3, 0, 0, 0, 0, 0, 1, 0, 0));
+        assertThat(runner.metrics()).isEqualTo(new ShareRunnerMetrics(3, 0, 0, 0, 0, 0, 1, 0, 0, 0));
     }
 
     @Test

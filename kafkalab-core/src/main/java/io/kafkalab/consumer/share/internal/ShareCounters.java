@@ -16,6 +16,12 @@ public final class ShareCounters {
     final AtomicLong commits = new AtomicLong();
     final AtomicLong commitFailures = new AtomicLong();
     final AtomicLong stopped = new AtomicLong();
+    final AtomicLong denied = new AtomicLong();
+
+    /** Counts a stop because the cluster refused the runner its topic or group. */
+    public void denied() {
+        denied.incrementAndGet();
+    }
 
     void acknowledged(AcknowledgeType type) {
         switch (type) {
@@ -29,6 +35,7 @@ public final class ShareCounters {
     /** @return a snapshot */
     public ShareRunnerMetrics snapshot() {
         return new ShareRunnerMetrics(accepted.get(), released.get(), rejected.get(), deadLettered.get(),
-                failures.get(), deserializationFailures.get(), commits.get(), commitFailures.get(), stopped.get());
+                failures.get(), deserializationFailures.get(), commits.get(), commitFailures.get(), stopped.get(),
+                denied.get());
     }
 }
