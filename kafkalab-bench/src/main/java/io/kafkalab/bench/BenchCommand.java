@@ -28,16 +28,18 @@ import picocli.CommandLine.Parameters;
                         + " concurrency 100) through parallel-consumer and the runner, beside the physical bound.",
                 "retry: 1 %% of the records fail twice with a 1 s backoff; the other records' rate with the runner's"
                         + " non-blocking retries, without failures, and with blocking retries (a handler that sleeps).",
+                "latency: one acknowledged send at a time, p50 and p99, for each delivery guarantee beside a raw"
+                        + " send().get().",
                 "Then prints PASS or MISS against each target the README and the issues state; --check exits "
                         + Targets.MISSED_EXIT_CODE + " when one is missed.",
                 "The in-memory benchmarks (serdes, segmenting) are JMH: io.kafkalab.bench.Benchmarks."})
 public final class BenchCommand implements Callable<Integer> {
 
     /** The comparisons, in the order they run. */
-    public enum Comparison { PRODUCE, CONSUME, LARGE, HTTP, PEERS, PARALLEL, UI, RETRY }
+    public enum Comparison { PRODUCE, CONSUME, LARGE, HTTP, PEERS, PARALLEL, UI, RETRY, LATENCY }
 
     @Parameters(arity = "0..*", paramLabel = "COMPARISON", description = "produce, consume, large, http, peers,"
-            + " parallel, ui, retry; default: all of them")
+            + " parallel, ui, retry, latency; default: all of them")
     List<String> comparisons = new ArrayList<>();
 
     @Option(names = "--smoke", description = "Tiny sizes, one repeat, no warm-up: shows the harness works in seconds.")
@@ -186,6 +188,7 @@ public final class BenchCommand implements Callable<Integer> {
                     case PARALLEL -> ParallelBench.run(cluster, s, progress);
                     case UI -> UiBench.run(cluster, s, progress);
                     case RETRY -> RetryBench.run(cluster, s, progress);
+                    case LATENCY -> LatencyBench.run(cluster, s, progress);
                 });
             }
         }

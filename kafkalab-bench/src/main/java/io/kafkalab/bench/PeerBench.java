@@ -46,6 +46,9 @@ final class PeerBench {
                 && run(List.of(PYTHON.toString(), "-c", "import kafka"), Duration.ofSeconds(30)).exit == 0;
     }
 
+    /** The row of kafkalab's producer path among the peers. */
+    static final String KAFKALAB = "kafkalab AT_LEAST_ONCE";
+
     static List<Row> run(KafkaCluster cluster, BenchSettings s, Variants.Progress progress) throws Exception {
         boolean kcat = kcat();
         boolean python = kafkaPython();
@@ -67,7 +70,9 @@ final class PeerBench {
             List<Row> rows = new ArrayList<>();
             Variants produce = new Variants("peers produce")
                     .add("raw java", "KafkaProducer, the AT_LEAST_ONCE preset's settings",
-                            r -> ProduceBench.rawPreset(cluster, n, Payloads.topic(cluster, "produce")));
+                            r -> ProduceBench.rawPreset(cluster, n, Payloads.topic(cluster, "produce")))
+                    .add(KAFKALAB, "Producers.create(AT_LEAST_ONCE) + SendTracker: acks=all, idempotence",
+                            r -> ProduceBench.kafkalabPreset(cluster, n, Payloads.topic(cluster, "peer-kafkalab")));
             if (kcat) {
                 produce.add("kcat", "kcat -P, librdkafka with enable.idempotence=true acks=all", r -> {
                     String topic = Payloads.topic(cluster, "peer-kcat");
@@ -80,7 +85,10 @@ final class PeerBench {
                         r -> python(script, "produce", cluster.bootstrapServers(),
                                 Payloads.topic(cluster, "peer-python"), n));
             }
-            rows.addAll(produce.run(s.repeats(), false, progress));
+            // warm-up excluded on every side: one uncounted round of each variant first (the JVM's JIT; for kcat and
+            // kafka-python the page cache of their input); kcat's and kafka-python's times include their process
+            // start and first metadata fetch, the Java producers' their first metadata fetch
+            rows.addAll(produce.run(s.repeats(), s.warmUp(), progress));
             String source = Payloads.topic(cluster, "peer-source");
             ProduceBench.rawPreset(cluster, n, source);
             Variants consume = new Variants("peers consume")

@@ -94,8 +94,16 @@ final class ProduceBench {
         }
     }
 
+    /** Sends {@code records} values to a new topic through {@code Producers.create(AT_LEAST_ONCE)} and a SendTracker. */
+    static Measurement kafkalabPreset(KafkaCluster cluster, int records, String topic) {
+        return kafkalab(cluster, records, Payloads.values(BenchSettings.VALUE_BYTES), topic);
+    }
+
     private static Measurement kafkalab(KafkaCluster cluster, int records, byte[][] values) {
-        String topic = Payloads.topic(cluster, "produce");
+        return kafkalab(cluster, records, values, Payloads.topic(cluster, "produce"));
+    }
+
+    private static Measurement kafkalab(KafkaCluster cluster, int records, byte[][] values, String topic) {
         Map<String, Object> withId = withClientId(cluster.adminConfig());
         try (Producer<byte[], byte[]> p = Producers.create(DeliveryGuarantee.AT_LEAST_ONCE, withId,
                 new ByteArraySerializer(), new ByteArraySerializer())) {

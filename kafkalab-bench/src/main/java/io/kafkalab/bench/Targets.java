@@ -57,6 +57,11 @@ final class Targets {
             out.add(atLeast(rows, "produce", "kafkalab", r -> r.ratio() / ratioOf(rows, "produce", "lab-flush-each"),
                     10, "x", "produce: the AT_LEAST_ONCE preset >= 10x the lab's flush() per message", "README"));
         }
+        if (ran(rows, "peers produce") && row(rows, "peers produce", "kcat").isPresent()) {
+            Row kcat = row(rows, "peers produce", "kcat").orElseThrow();
+            out.add(atLeast(rows, "peers produce", PeerBench.KAFKALAB, r -> pairedOver(r, kcat), 1.0, "x",
+                    "peers produce: the AT_LEAST_ONCE preset >= kcat (acks=all, idempotence), paired", "issue 21"));
+        }
         if (ran(rows, "consume")) {
             out.add(atLeast(rows, "consume", "single afterEachPoll async", Row::pairedRatio, 0.95, "x",
                     "consume: single afterEachPoll async >= 0.95x raw commitAsync/poll, paired", "issue 13"));
@@ -125,6 +130,16 @@ final class Targets {
     static int exitCode(List<Verdict> verdicts, boolean check) {
         boolean missed = verdicts.stream().anyMatch(v -> v.outcome() == Outcome.MISS);
         return check && missed ? MISSED_EXIT_CODE : 0;
+    }
+
+    /** The median over repeats of {@code row}'s rate over {@code other}'s in the same repeat. */
+    static double pairedOver(Row row, Row other) {
+        int n = Math.min(row.runs().size(), other.runs().size());
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ratios.add(row.runs().get(i) / other.runs().get(i));
+        }
+        return ratios.isEmpty() ? Double.NaN : Stats.median(ratios);
     }
 
     private static boolean ran(List<Row> rows, String comparison) {

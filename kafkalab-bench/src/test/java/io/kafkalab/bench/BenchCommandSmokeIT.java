@@ -34,6 +34,11 @@ class BenchCommandSmokeIT {
         assertThat(comparisons).contains("produce", "consume", "large", "http", "peers produce", "peers consume", "ui");
         assertThat(variants(rows, "produce")).containsExactly("raw", "kafkalab", "lab-flush-each");
         assertThat(variants(rows, "retry")).containsExactly("no failures", "non-blocking retries", "blocking retries");
+        assertThat(variants(rows, "latency")).containsExactly("raw send().get()", "AT_MOST_ONCE", "AT_LEAST_ONCE",
+                "EXACTLY_ONCE, a transaction per record");
+        assertThat(rows).filteredOn(r -> r.comparison().equals("latency"))
+                .allSatisfy(r -> assertThat(r.p99Millis()).as(r.variant()).isGreaterThanOrEqualTo(r.p50Millis())
+                        .isPositive());
         assertThat(variants(rows, "consume")).contains("raw commitAsync/poll", "batch afterEachPoll async",
                 "single afterEachRecord", "batch manual", "single kafkaAutoCommit(5s)");
         // a peer that is not installed is left out, and said so in the progress; under CI=true (.ci/run installs
@@ -59,7 +64,9 @@ class BenchCommandSmokeIT {
             peers.add("kafka-python");
         }
         List<String> said = progress.stream().filter(l -> l.contains("peers:")).toList();
-        assertThat(variants(rows, "peers produce")).as("peers produce; %s", said).containsExactlyElementsOf(peers);
+        List<String> producers = new ArrayList<>(peers);
+        producers.add(1, PeerBench.KAFKALAB);
+        assertThat(variants(rows, "peers produce")).as("peers produce; %s", said).containsExactlyElementsOf(producers);
         assertThat(variants(rows, "peers consume")).as("peers consume; %s", said).containsExactlyElementsOf(peers);
         assertThat(rows).allSatisfy(r -> {
             assertThat(r.recordsPerSecond()).as(r.variant()).isPositive().isFinite();

@@ -50,6 +50,27 @@ class TargetsTest {
         assertThat(outcomes(Targets.evaluate(missed, FULL))).containsExactly(Outcome.MISS);
     }
 
+    /** The preset against kcat, repeat by repeat: 1.5, 1.2 and 0.55 -> median 1.2 (the medians' ratio: 1.1). */
+    @Test
+    void thePresetIsCheckedAgainstKcatRepeatByRepeat() {
+        List<Row> rows = List.of(runs("raw java", 100, 100, 100), runs(PeerBench.KAFKALAB, 150, 60, 110),
+                runs("kcat", 100, 50, 200));
+        assertThat(Targets.evaluate(rows, FULL)).singleElement().satisfies(v -> assertThat(v.line()).isEqualTo(
+                "PASS  peers produce: the AT_LEAST_ONCE preset >= kcat (acks=all, idempotence), paired: 1.200x"
+                        + "  [issue 21]"));
+        List<Row> missed = List.of(runs("raw java", 100, 100, 100), runs(PeerBench.KAFKALAB, 200, 90, 95),
+                runs("kcat", 100, 100, 100));
+        assertThat(outcomes(Targets.evaluate(missed, FULL))).containsExactly(Outcome.MISS);
+        assertThat(Targets.evaluate(List.of(runs("raw java", 1), runs(PeerBench.KAFKALAB, 2)), FULL))
+                .as("no kcat installed: no verdict").isEmpty();
+    }
+
+    private static Row runs(String variant, double... rates) {
+        List<Double> list = java.util.Arrays.stream(rates).boxed().toList();
+        return new Row("peers produce", variant, 1000, Stats.median(list), 0.1, Double.NaN, Double.NaN, 1, 1,
+                Double.NaN, Double.NaN, Double.NaN, list, Double.NaN, Double.NaN, "");
+    }
+
     @Test
     void theLargeMessagesPeakHeapIsCheckedAgainstTwiceTheMessage() {
         double twice = 2 * FULL.largeBytes() / 1e6; // 134.2 MB
