@@ -24,8 +24,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * A consume-process-produce runner in its own JVM, for {@code ExactlyOnceIT}: copies each input {@code m<i>} to two
  * outputs {@code m<i>-a} and {@code m<i>-b}. Arguments: bootstrap servers, input topic, output topic, group,
- * transactional id, mode ({@code tx}: the exactly-once runner; {@code plain}: the same handler on a plain runner with
- * an at-least-once producer, the control), and the number of the handler call that blocks (0: none). The blocking
+ * transactional id, mode ({@code tx}: the exactly-once runner; {@code plain}: the control, the same copy in a batch
+ * handler on a plain runner with an at-least-once producer, each batch waiting for its outputs' acknowledgements so
+ * that a commit never runs ahead of them), and the number of the handler call that blocks (0: none). The blocking
  * call sends its first output, waits until the broker has every output sent since the last commit, prints
  * {@code blocked} and reads stdin (which the test never writes): so when it is SIGKILLed, outputs of records whose
  * offsets are not committed are on the broker. Prints {@code committed <offsets>} on each commit.
@@ -73,7 +74,21 @@ public final class ChildExactlyOnceMain {
         } else {
             Producer<String, String> producer = Producers.create(DeliveryGuarantee.AT_LEAST_ONCE,
                     Map.of("bootstrap.servers", servers), new StringSerializer(), new StringSerializer());
-            runner = builder.records(r -> copy(r, out, producer::send, sinceCommit, ++calls[0] == blockAt, stdin));
+            // at least once: a batch's offsets are committed only once the broker has its outputs (a record handler
+            // returning before its sends are acknowledged would let a kill lose outputs of committed inputs)
+            runner = builder.batches(200, batch -> {
+                List<Future<RecordMetadata>> sends = new ArrayList<>();
+                for (ConsumerRecord<String, String> r : batch) {
+                    copy(r, out, record -> {
+                        Future<RecordMetadata> f = producer.send(record);
+                        sends.add(f);
+                        return f;
+                    }, sinceCommit, ++calls[0] == blockAt, stdin);
+                }
+                for (Future<RecordMetadata> f : sends) {
+                    f.get(30, TimeUnit.SECONDS);
+                }
+            });
         }
         runner.closeOnShutdown();
         System.out.println("started");
