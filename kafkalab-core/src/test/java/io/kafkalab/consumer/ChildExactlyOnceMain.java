@@ -77,17 +77,10 @@ public final class ChildExactlyOnceMain {
             // at least once: a batch's offsets are committed only once the broker has its outputs (a record handler
             // returning before its sends are acknowledged would let a kill lose outputs of committed inputs)
             runner = builder.batches(200, batch -> {
-                List<Future<RecordMetadata>> sends = new ArrayList<>();
                 for (ConsumerRecord<String, String> r : batch) {
-                    copy(r, out, record -> {
-                        Future<RecordMetadata> f = producer.send(record);
-                        sends.add(f);
-                        return f;
-                    }, sinceCommit, ++calls[0] == blockAt, stdin);
+                    copy(r, out, producer::send, sinceCommit, ++calls[0] == blockAt, stdin);
                 }
-                for (Future<RecordMetadata> f : sends) {
-                    f.get(30, TimeUnit.SECONDS);
-                }
+                awaitAll(sinceCommit);
             });
         }
         runner.closeOnShutdown();
@@ -102,13 +95,18 @@ public final class ChildExactlyOnceMain {
             throws Exception {
         sinceCommit.add(send.apply(new ProducerRecord<>(out, r.key(), r.value() + "-a")));
         if (block) {
-            for (Future<RecordMetadata> f : sinceCommit) {
-                f.get(30, TimeUnit.SECONDS);
-            }
+            awaitAll(sinceCommit);
             System.out.println("blocked");
             System.out.flush();
             stdin.readLine();
         }
         sinceCommit.add(send.apply(new ProducerRecord<>(out, r.key(), r.value() + "-b")));
+    }
+
+    /** Waits until the broker has acknowledged every send since the last commit (the poll thread's list). */
+    private static void awaitAll(List<Future<RecordMetadata>> sends) throws Exception {
+        for (Future<RecordMetadata> f : sends) {
+            f.get(30, TimeUnit.SECONDS);
+        }
     }
 }

@@ -29,6 +29,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +78,8 @@ class ProducerUnderBrokerCrashIT {
                 String.valueOf(KafkaTestUtils.freePortRange(1)), dataDir.toString(),
                 "broker.session.timeout.ms=" + SESSION_MS)) {
             child.awaitLine("ready"::equals, Faults.WAIT);
-            await("the child broker in the cluster").atMost(Faults.WAIT).until(() -> cluster.admin().describeCluster().nodes().get().size() == 3);
+            waitFor("the child broker in the cluster")
+                    .until(() -> cluster.admin().describeCluster().nodes().get().size() == 3);
             Stream lab = new Stream("lab", cluster, labProducer(cluster));
             Stream preset = new Stream("preset", cluster, Producers.create(DeliveryGuarantee.AT_LEAST_ONCE,
                     Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
@@ -95,19 +97,19 @@ class ProducerUnderBrokerCrashIT {
             }, "crash-test-sender");
             try {
                 sender.start();
-                both.forEach(s -> await(s.name + ": 500 records acknowledged").atMost(Faults.WAIT).until(() -> s.acked() >= 500));
+                both.forEach(s -> waitFor(s.name + ": 500 records acknowledged").until(() -> s.acked() >= 500));
 
                 // fault 1: brokers 0 and 1 stopped, the leader is the only in-sync replica under min.insync.replicas=2.
                 // The stream pauses while they stop: a record appended just before would wait out the producer's
                 // request.timeout.ms (30 s) at the leader before its first error, making the test slow, not different.
                 paused.set(true);
-                both.forEach(s -> await(s.name + ": nothing pending before the shortfall").atMost(Faults.WAIT)
+                both.forEach(s -> waitFor(s.name + ": nothing pending before the shortfall")
                         .until(() -> s.pending() == 0));
                 cluster.stopBroker(0);
                 cluster.stopBroker(1);
                 paused.set(false);
                 LOG.info("brokers 0 and 1 stopped: broker {} is the only in-sync replica", CHILD);
-                await("lab: 100 sends failed in the shortfall").atMost(Faults.WAIT).until(() -> lab.failed() >= 100);
+                waitFor("lab: 100 sends failed in the shortfall").until(() -> lab.failed() >= 100);
                 cluster.startBroker(0);
                 cluster.startBroker(1);
                 for (Stream s : both) {
@@ -115,7 +117,7 @@ class ProducerUnderBrokerCrashIT {
                 }
                 LOG.info("brokers 0 and 1 back, every replica in sync; lab failures so far {}", lab.failures());
                 int afterShortfall = lab.sent();
-                both.forEach(s -> await(s.name + ": 500 acknowledged after the shortfall").atMost(Faults.WAIT)
+                both.forEach(s -> waitFor(s.name + ": 500 acknowledged after the shortfall")
                         .until(() -> s.ackedFrom(afterShortfall) >= 500));
                 Map<String, Integer> labFailures = lab.failures();
                 assertThat(preset.failures()).as("preset: failed sends through the ISR shortfall").isEmpty();
@@ -123,10 +125,10 @@ class ProducerUnderBrokerCrashIT {
                 // fault 2: the leader crashes; its partitions have no leader until its session expires
                 child.kill();
                 LOG.info("broker {} (leader of every partition) killed", CHILD);
-                await("new leaders after the kill").atMost(Faults.WAIT)
+                waitFor("new leaders after the kill")
                         .until(() -> both.stream().allMatch(s -> s.leaders().noneMatch(l -> l == CHILD)));
                 int afterElection = lab.sent();
-                both.forEach(s -> await(s.name + ": 500 acknowledged after the election").atMost(Faults.WAIT)
+                both.forEach(s -> waitFor(s.name + ": 500 acknowledged after the election")
                         .until(() -> s.ackedFrom(afterElection) >= 500));
                 assertThat(lab.failures()).as("lab: no more failed sends through the leader's crash")
                         .isEqualTo(labFailures);
@@ -161,6 +163,11 @@ class ProducerUnderBrokerCrashIT {
         }
     }
 
+    /** Awaitility's wait, named for what it waits for, bounded by {@link Faults#WAIT}. */
+    private static ConditionFactory waitFor(String what) {
+        return await(what).atMost(Faults.WAIT);
+    }
+
     private static Producer<String, String> labProducer(EmbeddedKafkaCluster cluster) {
         Map<String, Object> config = new HashMap<>();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
@@ -192,8 +199,9 @@ class ProducerUnderBrokerCrashIT {
                             Map.of(0, List.of(CHILD, 0, 1), 1, List.of(CHILD, 1, 0)))
                             .configs(Map.of("min.insync.replicas", "2"))))
                     .all().get(30, java.util.concurrent.TimeUnit.SECONDS);
-            await(name + ": topic created, led by the child").atMost(Faults.WAIT).until(() -> cluster.describeTopic(topic).partitions().size() == 2
-                    && leaders().allMatch(l -> l == CHILD));
+            waitFor(name + ": topic created, led by the child")
+                    .until(() -> cluster.describeTopic(topic).partitions().size() == 2
+                            && leaders().allMatch(l -> l == CHILD));
         }
 
         java.util.stream.IntStream leaders() {
@@ -250,7 +258,7 @@ class ProducerUnderBrokerCrashIT {
 
         void close() {
             Producers.flush(producer, Faults.WAIT);
-            await(name + ": every send answered at close").atMost(Faults.WAIT).until(() -> pending() == 0);
+            waitFor(name + ": every send answered at close").until(() -> pending() == 0);
             Producers.close(producer, Faults.WAIT);
         }
 
