@@ -215,6 +215,10 @@ final class LabCommand implements Callable<Integer> {
             // a share group takes its start from a group config, not from the consumer's auto.offset.reset
             ShareGroups.autoOffsetReset(cluster.admin(), SHARE_GROUP, "earliest", Duration.ofSeconds(30));
             List<Predicate<Duration>> runners = new ArrayList<>();
+            // the producer connects and gets its producer id while the consumers join
+            CompletableFuture<Producer<String, CustomMessage>> producer = CompletableFuture.supplyAsync(
+                    () -> Producers.create(DeliveryGuarantee.AT_LEAST_ONCE, client(cluster, "alice"),
+                            new StringSerializer(), CustomMessage.serde().serializer()));
             try {
                 for (Received r : received) {
                     if (r.group.equals(SHARE_GROUP)) {
@@ -238,13 +242,17 @@ final class LabCommand implements Callable<Integer> {
 
                 out.println("== 4. Producer: " + messages + " CustomMessages keyed by user id 0-9, AT_LEAST_ONCE "
                         + "(acks=all, idempotence, retries bounded by delivery.timeout.ms)");
-                SendSummary sent = produce(cluster, tag);
+                SendSummary sent = produce(created(producer), tag);
                 out.println("  " + sent);
                 out.println();
 
                 long acked = sent.acknowledged();
                 waitFor(() -> GROUPS.stream().allMatch(g -> distinct(received, g) >= acked), timeout);
             } finally {
+                Producer<String, CustomMessage> created = producer.handle((p, e) -> p).join(); // null if it failed
+                if (created != null) {
+                    created.close();
+                }
                 // each commits (or acknowledges) what it has processed and leaves its group; all six at once
                 CompletableFuture.allOf(runners.stream().map(runner -> CompletableFuture.runAsync(
                         () -> runner.test(Duration.ofSeconds(30)), LabCommand::runOnNewThread))
@@ -300,12 +308,14 @@ final class LabCommand implements Callable<Integer> {
         EmbeddedKafkaCluster.Builder builder = EmbeddedKafkaCluster.builder().brokers(3)
                 .topology(EmbeddedKafkaCluster.Topology.DEDICATED_CONTROLLER)
                 .brokerProperty(SharedPartitionsAssignor.BROKER_CONFIG, SharedPartitionsAssignor.class.getName())
-                // a new share group waits for the broker to initialize its partitions' state: a new assignment at
-                // most every 100 ms (not 1 s), and the initialization retried after 1 s (not 30 s; the retry waits
-                // at least offsets.commit.timeout.ms): the share group has its partitions ~1.5 s sooner
+                // the share group's state topic exists before the share group does: else its first initialization
+                // meets the topic being created and retries after 1 s, and the share consumers wait for it
+                .createInternalTopics()
+                // a new share group's assignment is recomputed every 100 ms, not every 1 s
+                // and a member hears of its partitions at its next heartbeat: every 0.2 s
                 .brokerProperty("group.share.assignment.interval.ms", "100")
-                .brokerProperty("group.share.initialize.retry.interval.ms", "1000")
-                .brokerProperty("offsets.commit.timeout.ms", "1000");
+                .brokerProperty("group.share.min.heartbeat.interval.ms", "200")
+                .brokerProperty("group.share.heartbeat.interval.ms", "200");
         if (secured != null) {
             builder.security(secured.clusterSecurity());
         }
@@ -387,10 +397,12 @@ final class LabCommand implements Callable<Integer> {
     private ShareConsumerRunner<String, CustomMessage> shareConsumer(KafkaCluster cluster, Received r, String tag) {
         Map<String, Object> config = client(cluster, "alice");
         config.put("group.id", r.group);
-        // at most 5 messages per poll and per acquisition, so that one member never takes a whole batch of a
-        // partition while the other waits
-        config.put("max.poll.records", 5);
+        // at most 10 messages per poll and per acquisition, so that one member never takes a whole batch of a
+        // partition while the other waits; a fetch that finds nothing to acquire (the other member holds what is
+        // left) waits 50 ms for more, not Kafka's 500 ms, so that the last messages are not half a second late
+        config.put("max.poll.records", 10);
         config.put("share.acquire.mode", "record_limit");
+        config.put("fetch.max.wait.ms", 50);
         return ShareConsumerRunner.builder(config, new StringDeserializer(), new CustomMessageDeserializer())
                 .topics(topic).name(r.name)
                 .records(m -> keep(r, m, tag));
@@ -442,21 +454,27 @@ final class LabCommand implements Callable<Integer> {
         }
     }
 
-    private SendSummary produce(KafkaCluster cluster, String tag) {
-        try (Producer<String, CustomMessage> producer = Producers.create(DeliveryGuarantee.AT_LEAST_ONCE,
-                client(cluster, "alice"), new StringSerializer(), CustomMessage.serde().serializer())) {
-            SendTracker tracker = new SendTracker();
-            for (int i = 0; i < messages; i++) {
-                String user = String.valueOf(i % 10);
-                tracker.send(producer, new ProducerRecord<>(topic, user,
-                        new CustomMessage(user, "message " + i + " from user " + user + tag)));
-            }
-            producer.flush();
-            SendSummary summary = tracker.await(Duration.ofSeconds(120));
-            produced = messages;
-            acknowledged = summary.acknowledged();
-            return summary;
+    /** @return the producer once created; a failure to create it as thrown by {@code Producers.create} */
+    private static Producer<String, CustomMessage> created(CompletableFuture<Producer<String, CustomMessage>> producer) {
+        try {
+            return producer.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
         }
+    }
+
+    private SendSummary produce(Producer<String, CustomMessage> producer, String tag) {
+        SendTracker tracker = new SendTracker();
+        for (int i = 0; i < messages; i++) {
+            String user = String.valueOf(i % 10);
+            tracker.send(producer, new ProducerRecord<>(topic, user,
+                    new CustomMessage(user, "message " + i + " from user " + user + tag)));
+        }
+        producer.flush();
+        SendSummary summary = tracker.await(Duration.ofSeconds(120));
+        produced = messages;
+        acknowledged = summary.acknowledged();
+        return summary;
     }
 
     /**
@@ -582,7 +600,7 @@ final class LabCommand implements Callable<Integer> {
         t.start();
     }
 
-    /** Waits for a condition, checking every 100 ms, up to {@code timeout}. */
+    /** Waits for a condition, checking every 10 ms, up to {@code timeout}. */
     private static boolean waitFor(BooleanSupplier condition, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Object lock = new Object();
@@ -591,7 +609,7 @@ final class LabCommand implements Callable<Integer> {
                 if (System.nanoTime() > deadline) {
                     return false;
                 }
-                lock.wait(100);
+                lock.wait(10);
             }
         }
         return true;

@@ -108,6 +108,22 @@ class EmbeddedKafkaClusterLifecycleIT {
     }
 
     @Test
+    void createsTheGroupsInternalTopicsBeforeStartReturns() throws Exception {
+        try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder().brokers(1).createInternalTopics().start()) {
+            // no group has run: Kafka would create neither topic before a group's first coordinator lookup
+            List<String> internal = List.of("__consumer_offsets", "__share_group_state");
+            Map<String, org.apache.kafka.clients.admin.TopicDescription> topics = cluster.admin()
+                    .describeTopics(internal).allTopicNames().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(topics).containsOnlyKeys(internal);
+            assertThat(topics.values()).allSatisfy(t -> {
+                assertThat(t.isInternal()).as(t.name()).isTrue();
+                assertThat(t.partitions()).as(t.name()).hasSize(5)
+                        .allSatisfy(p -> assertThat(p.leader()).as(t.name() + "-" + p.partition()).isNotNull());
+            });
+        }
+    }
+
+    @Test
     void builderNamesTheFieldAndTheBadValue() {
         assertThatThrownBy(() -> EmbeddedKafkaCluster.builder().brokers(0))
                 .hasMessage("brokers must be between 1 and 32, but was 0");
