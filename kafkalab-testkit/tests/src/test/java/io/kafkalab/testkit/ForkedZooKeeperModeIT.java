@@ -89,6 +89,10 @@ class ForkedZooKeeperModeIT {
         String zk = cluster.zooKeeperConnect().orElseThrow();
         String topic = KafkaTestUtils.uniqueTopic("zk-faults");
         cluster.createTopic(topic, 3, 3, Map.of("min.insync.replicas", "2"));
+        // in ZooKeeper mode createTopic returns once ZooKeeper has the topic; its leaders and followers hear of it from
+        // the controller afterwards, which needs ZooKeeper: killed before that (a loaded CI machine did), the
+        // followers never fetch and no write reaches min.insync.replicas
+        cluster.awaitFullyReplicated(topic);
 
         cluster.killNode(zkId);
         assertThat(cluster.state(zkId)).isEqualTo(NodeState.STOPPED);
@@ -130,6 +134,7 @@ class ForkedZooKeeperModeIT {
             throws IOException {
         String topic = KafkaTestUtils.uniqueTopic("zk-broker");
         cluster.createTopic(topic, 3, 3, Map.of("min.insync.replicas", "2"));
+        cluster.awaitFullyReplicated(topic); // as above: every replica following before broker 2 dies
         long before = cluster.pid(2).orElseThrow();
         long registrations = registrations(cluster, 2);
         cluster.killBroker(2);
