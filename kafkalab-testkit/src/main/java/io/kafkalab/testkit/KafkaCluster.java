@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -152,15 +153,22 @@ public interface KafkaCluster extends AutoCloseable {
     /**
      * Describes a topic: partitions, leaders, replicas, ISR and the configs set on it.
      *
+     * <p>Right after {@link #createTopic} returns, the broker the admin client asks may not have heard of the topic
+     * yet (each broker learns it from the metadata log on its own; a loaded CI run saw "This server does not host
+     * this topic-partition" from the describe that followed a create). So an unknown-topic answer is asked again for
+     * up to 10 s (or {@link #operationTimeout()} when shorter): a topic that does not exist fails after that bound.
+     *
      * @param name topic name
      * @return the topic as Kafka sees it now
      * @throws KafkaClusterException when it does not exist or the cluster does not answer in time
      */
     default TopicInfo describeTopic(String name) {
         Objects.requireNonNull(name, "name");
-        TopicDescription d = await(admin().describeTopics(List.of(name)).allTopicNames(), "describe topic " + name)
-                .get(name);
-        Config config = topicConfig(name);
+        TopicDescription d = askAgainWhileUnknownTopic(() -> admin().describeTopics(List.of(name)).allTopicNames(),
+                "describe topic " + name).get(name);
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, name);
+        Config config = askAgainWhileUnknownTopic(() -> admin().describeConfigs(List.of(resource)).all(),
+                "describe configs of " + name).get(resource);
         Map<String, String> overrides = config.entries().stream()
                 .filter(e -> e.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG)
                 .collect(Collectors.toMap(ConfigEntry::name, ConfigEntry::value));
@@ -174,17 +182,15 @@ public interface KafkaCluster extends AutoCloseable {
     }
 
     /**
-     * The topic's configs, from whichever broker the admin asks. Right after a topic is created, that broker may not
-     * have seen it yet although another one just described it (seen under load: UnknownTopicOrPartitionException from
-     * describeConfigs after createTopic returned): that answer is retried within {@link #operationTimeout()}.
+     * Awaits an admin call about one topic, asking again while the answer is "unknown topic or partition", for up to
+     * 10 s or {@link #operationTimeout()} when shorter: the broker asked may not have seen a topic that another broker
+     * already knows.
      */
-    private Config topicConfig(String name) {
-        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, name);
-        long deadline = System.nanoTime() + operationTimeout().toNanos();
+    private <T> T askAgainWhileUnknownTopic(Supplier<KafkaFuture<T>> call, String what) {
+        long deadline = System.nanoTime() + Math.min(operationTimeout().toNanos(), TimeUnit.SECONDS.toNanos(10));
         while (true) {
             try {
-                return await(admin().describeConfigs(List.of(resource)).all(), "describe configs of " + name)
-                        .get(resource);
+                return await(call.get(), what);
             } catch (KafkaClusterException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() - deadline > 0) {
                     throw e;
@@ -194,7 +200,7 @@ public interface KafkaCluster extends AutoCloseable {
                 TimeUnit.MILLISECONDS.sleep(50);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new KafkaClusterException("interrupted: describe configs of " + name, e);
+                throw new KafkaClusterException("interrupted: " + what, e);
             }
         }
     }
