@@ -2,6 +2,7 @@ package io.kafkalab.testkit;
 
 import io.kafkalab.testkit.internal.Arguments;
 import io.kafkalab.testkit.internal.BrokerDefaults;
+import io.kafkalab.testkit.internal.ClassDataSharing;
 import io.kafkalab.testkit.internal.DataDirectories;
 import io.kafkalab.testkit.internal.ForkedNode;
 import io.kafkalab.testkit.internal.KafkaDistributions;
@@ -159,8 +160,6 @@ public final class ForkedKafkaCluster implements KafkaCluster {
                     + " ZooKeeper mode), but " + lib + " holds Kafka " + version);
         }
         Path zooKeeperLib = spec.zookeeper ? KafkaDistributions.requireZooKeeper(lib) : null;
-        // the default version without a directory: the broker jars on this JVM's own class path
-        String classPath = lib != null ? lib.resolve("*").toString() : System.getProperty("java.class.path");
         try {
             this.deleteDataDir = spec.dataDirectory == null;
             this.dataDir = deleteDataDir ? Files.createTempDirectory("kafkalab-forked-")
@@ -169,7 +168,7 @@ public final class ForkedKafkaCluster implements KafkaCluster {
             throw new UncheckedIOException("cannot create the cluster's data directory", e);
         }
         this.clusterId = DataDirectories.existingClusterId(dataDir).orElseGet(() -> Uuid.randomUuid().toString());
-        List<String> java = javaCommand(classPath);
+        Launcher java = launcher(lib);
         int others = spec.zookeeper ? 1 : spec.controllers;
         List<Integer> free = Ports.free(spec.brokers + others);
         List<Integer> brokerPorts = spec.port > 0 ? IntStream.range(0, spec.brokers).mapToObj(i -> spec.port + i)
@@ -220,12 +219,12 @@ public final class ForkedKafkaCluster implements KafkaCluster {
             p.putAll(BrokerDefaults.forBrokers(spec.brokers));
             p.putAll(spec.brokerProperties);
             nodes.put(id, new ForkedNode(id, Set.of(broker ? "broker" : "controller"), nodeDir,
-                    logs.resolve("node-" + id + ".log"), java, p, listener));
+                    logs.resolve("node-" + id + ".log"), java.command(), p, listener, java.sharing()));
         }
     }
 
     /** ZooKeeper mode: the brokers on {@link #zooKeeperConnect}, then the ZooKeeper server on its own class path. */
-    private void addZooKeeperNodes(Path zooKeeperLib, List<Integer> brokerPorts, Path logs, List<String> java) {
+    private void addZooKeeperNodes(Path zooKeeperLib, List<Integer> brokerPorts, Path logs, Launcher java) {
         for (int id = 0; id < spec.brokers; id++) {
             Path nodeDir = dataDir.resolve("node-" + id);
             String listener = "127.0.0.1:" + brokerPorts.get(id);
@@ -233,13 +232,14 @@ public final class ForkedKafkaCluster implements KafkaCluster {
             p.putAll(BrokerDefaults.forBrokers(spec.brokers));
             p.putAll(spec.brokerProperties);
             nodes.put(id, new ForkedNode(id, ForkedNode.Kind.ZOOKEEPER_BROKER, Set.of("broker"), nodeDir,
-                    logs.resolve("node-" + id + ".log"), java, p, listener));
+                    logs.resolve("node-" + id + ".log"), java.command(), p, listener, java.sharing()));
         }
         Path zkDir = dataDir.resolve("node-" + ZOOKEEPER_ID);
+        Launcher zooKeeper = launcher(zooKeeperLib);
         int zkPort = Integer.parseInt(zooKeeperConnect.substring(zooKeeperConnect.lastIndexOf(':') + 1));
         nodes.put(ZOOKEEPER_ID, new ForkedNode(ZOOKEEPER_ID, ForkedNode.Kind.ZOOKEEPER, Set.of("zookeeper"), zkDir,
-                logs.resolve("node-" + ZOOKEEPER_ID + ".log"), javaCommand(zooKeeperLib.resolve("*").toString()),
-                ZooKeeperMode.zooCfg(zkDir, zkPort), zooKeeperConnect));
+                logs.resolve("node-" + ZOOKEEPER_ID + ".log"), zooKeeper.command(), ZooKeeperMode.zooCfg(zkDir, zkPort),
+                zooKeeperConnect, zooKeeper.sharing()));
     }
 
     /** @return a builder: 3 brokers, 1 controller (KRaft), the clients' Kafka version, free ports */
@@ -247,8 +247,25 @@ public final class ForkedKafkaCluster implements KafkaCluster {
         return new Builder();
     }
 
-    /** The java executable and options up to the main class; writes the watchdog class and the logging configs. */
-    private List<String> javaCommand(String classPath) {
+    /**
+     * How a child JVM starts: the java executable and options up to the main class, and the class data sharing
+     * archive of its class path (null for none).
+     */
+    private record Launcher(List<String> command, ClassDataSharing sharing) {
+    }
+
+    /**
+     * The java executable and options up to the main class; writes the logging configs and the watchdog class (on
+     * the class path when there is no class data sharing archive, whose own jar holds it).
+     *
+     * @param lib the directory of jars the child runs, or null for this JVM's own class path (the default version
+     *            without a directory: the broker jars among this JVM's)
+     */
+    private Launcher launcher(Path lib) {
+        ClassDataSharing sharing = lib == null ? null
+                : ClassDataSharing.forClassPath(lib, ParentWatchdogMain.class, spec.jvmOptions);
+        String classPath = sharing != null ? sharing.classPath()
+                : lib != null ? lib.resolve("*").toString() : System.getProperty("java.class.path");
         Path launcher = dataDir.resolve("launcher");
         String watchdog = ParentWatchdogMain.class.getName().replace('.', '/') + ".class";
         try (InputStream in = ParentWatchdogMain.class.getClassLoader().getResourceAsStream(watchdog)) {
@@ -281,8 +298,9 @@ public final class ForkedKafkaCluster implements KafkaCluster {
         command.add("-Dlog4j2.configurationFile=" + launcher.resolve("log4j2.properties"));
         command.add("-Dlogback.configurationFile=" + launcher.resolve("logback.xml"));
         command.add("-cp");
-        command.add(launcher + File.pathSeparator + classPath);
-        return command;
+        // the archive's class path holds the watchdog in a jar; a directory would rule the archive out
+        command.add(sharing != null ? classPath : launcher + File.pathSeparator + classPath);
+        return new Launcher(command, sharing);
     }
 
     private ForkedKafkaCluster startNodes() {
@@ -631,6 +649,7 @@ public final class ForkedKafkaCluster implements KafkaCluster {
         quietly(() -> parallel(all.stream().filter(n -> !n.isBroker()).toList(), "stop", spec.shutdownTimeout
                 .multipliedBy(2), stop));
         all.forEach(n -> n.kill(spec.shutdownTimeout));
+        all.forEach(ForkedNode::publishClassDataSharing);
         if (deleteDataDir) {
             DataDirectories.deleteRecursively(dataDir);
         }

@@ -58,6 +58,7 @@ public final class ForkedNode {
     private final List<String> javaCommand;
     private final Map<String, String> config;
     private final String listener;
+    private final ClassDataSharing sharing;
     private Process process;
     private boolean paused;
     private Integer lastExitCode;
@@ -70,10 +71,11 @@ public final class ForkedNode {
      * @param javaCommand the java executable, JVM options and class path, up to the main class
      * @param config      complete server properties
      * @param listener    host:port shown in status
+     * @param sharing     the class data sharing archive of the class path, or null for none
      */
     public ForkedNode(int id, Set<String> roles, Path logDir, Path logFile, List<String> javaCommand,
-                      Map<String, String> config, String listener) {
-        this(id, Kind.KRAFT, roles, logDir, logFile, javaCommand, config, listener);
+                      Map<String, String> config, String listener, ClassDataSharing sharing) {
+        this(id, Kind.KRAFT, roles, logDir, logFile, javaCommand, config, listener, sharing);
     }
 
     /**
@@ -85,9 +87,10 @@ public final class ForkedNode {
      * @param javaCommand the java executable, JVM options and class path, up to the main class
      * @param config      complete server properties (or {@code zoo.cfg} entries)
      * @param listener    host:port shown in status
+     * @param sharing     the class data sharing archive of the class path, or null for none
      */
     public ForkedNode(int id, Kind kind, Set<String> roles, Path logDir, Path logFile, List<String> javaCommand,
-                      Map<String, String> config, String listener) {
+                      Map<String, String> config, String listener, ClassDataSharing sharing) {
         this.id = id;
         this.kind = kind;
         this.roles = Set.copyOf(roles);
@@ -97,6 +100,7 @@ public final class ForkedNode {
         this.javaCommand = List.copyOf(javaCommand);
         this.config = Map.copyOf(config);
         this.listener = listener;
+        this.sharing = sharing;
     }
 
     public int id() {
@@ -171,7 +175,7 @@ public final class ForkedNode {
             }
             List<String> args = new ArrayList<>(List.of("format", "-t", clusterId, "-c", propertiesFile.toString()));
             args.addAll(formatArgs);
-            Process format = launch("kafka.tools.StorageTool", args.toArray(String[]::new));
+            Process format = launch(false, "kafka.tools.StorageTool", args.toArray(String[]::new));
             try {
                 if (!format.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     format.destroyForcibly().waitFor(SIGNAL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -205,7 +209,7 @@ public final class ForkedNode {
         }
         rememberExit();
         try {
-            process = launch(kind.mainClass, propertiesFile.toString());
+            process = launch(true, kind.mainClass, propertiesFile.toString());
             paused = false;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start node " + id, e);
@@ -356,8 +360,19 @@ public final class ForkedNode {
         }, SIGNAL_TIMEOUT, () -> "node " + id + " to be " + (stopped ? "stopped" : "running") + " in " + stat);
     }
 
-    private Process launch(String mainClass, String... args) throws IOException {
+    /** Publishes the class data sharing archive this node's JVM wrote when it exited, if it did. */
+    public void publishClassDataSharing() {
+        if (sharing != null) {
+            sharing.publishFinished();
+        }
+    }
+
+    /** @param node whether it runs the node (then it may write the class data sharing archive), not a format */
+    private Process launch(boolean node, String mainClass, String... args) throws IOException {
         List<String> command = new ArrayList<>(javaCommand);
+        List<String> sharingOptions = sharing == null ? List.of() : sharing.jvmOptions(node);
+        boolean writesArchive = sharingOptions.stream().anyMatch(o -> o.startsWith("-XX:ArchiveClassesAtExit"));
+        command.addAll(1, sharingOptions);
         command.add(ParentWatchdogMain.class.getName());
         command.add(mainClass);
         command.addAll(List.of(args));
@@ -367,8 +382,16 @@ public final class ForkedNode {
                 StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.APPEND);
         // stdin stays a pipe that this JVM never writes to: the child's watchdog halts it when the pipe closes
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+        Process started = null;
+        try {
+            started = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+            return started;
+        } finally {
+            if (writesArchive) {
+                sharing.started(started);
+            }
+        }
     }
 
     /** @return the last lines of the node's log file, for error messages */
