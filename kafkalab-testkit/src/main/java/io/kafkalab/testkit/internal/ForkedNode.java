@@ -376,14 +376,15 @@ public final class ForkedNode {
         command.add(ParentWatchdogMain.class.getName());
         command.add(mainClass);
         command.addAll(List.of(args));
-        // SCRAM users' passwords (--add-scram) stay out of the log
-        Files.writeString(logFile, "kafkalab: " + String.join(" ", command).replaceAll("password=[^,\\]]*",
-                        "password=(hidden)") + System.lineSeparator(),
-                StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.APPEND);
-        // stdin stays a pipe that this JVM never writes to: the child's watchdog halts it when the pipe closes
         Process started = null;
+        // the claim to write the archive is released in finally unless a process that writes it started
         try {
+            // SCRAM users' passwords (--add-scram) stay out of the log
+            Files.writeString(logFile, "kafkalab: " + String.join(" ", command).replaceAll("password=[^,\\]]*",
+                            "password=(hidden)") + System.lineSeparator(),
+                    StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+            // stdin stays a pipe that this JVM never writes to: the child's watchdog halts it when the pipe closes
             started = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
             return started;
