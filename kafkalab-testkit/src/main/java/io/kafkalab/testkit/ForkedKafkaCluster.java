@@ -255,8 +255,8 @@ public final class ForkedKafkaCluster implements KafkaCluster {
     }
 
     /**
-     * The java executable and options up to the main class; writes the logging configs and the watchdog class (on
-     * the class path when there is no class data sharing archive, whose own jar holds it).
+     * The java executable and options up to the main class; writes the logging configs and, when there is no class
+     * data sharing archive (whose own jar holds it), the watchdog class onto the class path.
      *
      * @param lib the directory of jars the child runs, or null for this JVM's own class path (the default version
      *            without a directory: the broker jars among this JVM's)
@@ -269,9 +269,13 @@ public final class ForkedKafkaCluster implements KafkaCluster {
         Path launcher = dataDir.resolve("launcher");
         String watchdog = ParentWatchdogMain.class.getName().replace('.', '/') + ".class";
         try (InputStream in = ParentWatchdogMain.class.getClassLoader().getResourceAsStream(watchdog)) {
-            Path target = launcher.resolve(watchdog);
-            Files.createDirectories(target.getParent());
-            Files.write(target, Objects.requireNonNull(in, watchdog).readAllBytes());
+            Files.createDirectories(launcher);
+            if (sharing == null) {
+                // with an archive the watchdog comes from the archive's jar, and this directory is not on the path
+                Path target = launcher.resolve(watchdog);
+                Files.createDirectories(target.getParent());
+                Files.write(target, Objects.requireNonNull(in, watchdog).readAllBytes());
+            }
             // Kafka 3.x logs through Log4j 1 (reload4j), 4.x through Log4j 2: one config for each, to stdout,
             // which goes to the node's log file
             Files.writeString(launcher.resolve("log4j.properties"), String.join(System.lineSeparator(),

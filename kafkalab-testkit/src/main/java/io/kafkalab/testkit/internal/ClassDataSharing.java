@@ -56,8 +56,8 @@ public final class ClassDataSharing {
     private final String classPath;
     /** The process writing the archive now, or null; guarded by this. */
     private Process writer;
+    /** Where a child was told to write the archive, or null when none was (the claim to write); guarded by this. */
     private Path writing;
-    private boolean claimed;
 
     private ClassDataSharing(Path archive, String classPath) {
         this.archive = archive;
@@ -209,10 +209,9 @@ public final class ClassDataSharing {
         if (Files.exists(archive)) {
             return List.of("-XX:SharedArchiveFile=" + archive);
         }
-        if (!mayWrite || claimed) {
+        if (!mayWrite || writing != null) {
             return List.of();
         }
-        claimed = true;
         writing = archive.resolveSibling(archive.getFileName() + "." + ProcessHandle.current().pid() + "-"
                 + DUMPS.incrementAndGet() + ".tmp");
         // the JVM warns about classes it cannot archive on its standard output, which is the node's log
@@ -226,7 +225,6 @@ public final class ClassDataSharing {
     public synchronized void started(Process process) {
         writer = process;
         if (process == null) {
-            claimed = false;
             writing = null;
         }
     }
@@ -249,7 +247,6 @@ public final class ClassDataSharing {
         } finally {
             writer = null;
             writing = null;
-            claimed = false;
         }
     }
 }
