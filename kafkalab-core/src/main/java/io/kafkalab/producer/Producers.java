@@ -1,5 +1,7 @@
 package io.kafkalab.producer;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -147,16 +149,37 @@ public final class Producers {
      * future plus a callback lambda were two, and the producer's allocation rate is part of its throughput).
      */
     private static final class SendFuture extends CompletableFuture<RecordMetadata> implements Callback {
+        private static final VarHandle TOLD;
+
+        static {
+            try {
+                TOLD = MethodHandles.lookup().findVarHandle(SendFuture.class, "told", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         private final Callback outcome;
         private final String topic;
+        @SuppressWarnings("unused") // through TOLD
+        private volatile int told;
 
         SendFuture(Callback outcome, String topic) {
             this.outcome = outcome;
             this.topic = topic;
         }
 
+        /**
+         * Tells the outcome once: the first call wins. A send can be answered twice: when the idempotent producer
+         * turns fatal (a refused producer id) between appending the record and returning, {@code send()} throws
+         * and the aborted batch then calls back for the same record, so the catch in {@code send} and the
+         * client both report it.
+         */
         @Override
         public void onCompletion(RecordMetadata metadata, Exception failure) {
+            if (!TOLD.compareAndSet(this, 0, 1)) {
+                return;
+            }
             Exception error = failure == null ? null : Denials.ofSend(failure, topic).<Exception>map(d -> d).orElse(failure);
             if (outcome != null) {
                 outcome.onCompletion(metadata, error);

@@ -162,6 +162,43 @@ class ProducersTest {
     }
 
     @Test
+    void aSendAnsweredTwiceIsCountedOnceWhicheverAnswerComesFirst() {
+        // KafkaProducer.send can append the record, then throw (the idempotent producer turned fatal in between),
+        // and the aborted batch calls back for the same record: before the throw or after it
+        KafkaException fatal = new KafkaException("Cannot execute transactional method because we are in an error state",
+                new ClusterAuthorizationException("Cluster authorization failed."));
+        java.util.List<org.apache.kafka.clients.producer.Callback> appended = new java.util.ArrayList<>();
+        boolean[] callBackFirst = {true};
+        MockProducer<String, String> producer = new MockProducer<>(true, null, new StringSerializer(),
+                new StringSerializer()) {
+            @Override
+            public synchronized java.util.concurrent.Future<RecordMetadata> send(ProducerRecord<String, String> r,
+                                                                                  org.apache.kafka.clients.producer.Callback callback) {
+                if (callBackFirst[0]) {
+                    callback.onCompletion(null, fatal);
+                } else {
+                    appended.add(callback);
+                }
+                throw fatal;
+            }
+        };
+        SendTracker tracker = new SendTracker();
+        CompletableFuture<RecordMetadata> first = tracker.send(producer, new ProducerRecord<>("orders", "k", "v"));
+        callBackFirst[0] = false;
+        CompletableFuture<RecordMetadata> second = tracker.send(producer, new ProducerRecord<>("orders", "k", "v"));
+        appended.forEach(c -> c.onCompletion(null, new TimeoutException("the batch, aborted later")));
+
+        assertThat(first).isCompletedExceptionally();
+        assertThat(second).isCompletedExceptionally();
+        Throwable secondError = catchThrowableOfType(ExecutionException.class, second::get).getCause();
+        assertThat(secondError).as("the first answer wins").isInstanceOf(NotAuthorizedException.class);
+        SendSummary summary = tracker.summary();
+        assertThat(summary.sent()).isEqualTo(2);
+        assertThat(summary.failed()).as("one failure per send").isEqualTo(2);
+        assertThat(summary.acknowledged()).isZero();
+    }
+
+    @Test
     void flushIsBounded() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         MockProducer<String, String> stuck = new MockProducer<>(false, null, new StringSerializer(),
