@@ -36,10 +36,10 @@ import picocli.CommandLine.Parameters;
 public final class BenchCommand implements Callable<Integer> {
 
     /** The comparisons, in the order they run. */
-    public enum Comparison { PRODUCE, CONSUME, LARGE, HTTP, PEERS, PARALLEL, UI, RETRY, LATENCY }
+    public enum Comparison { PRODUCE, CONSUME, LARGE, HTTP, PEERS, PARALLEL, UI, RETRY, LATENCY, TUNING }
 
     @Parameters(arity = "0..*", paramLabel = "COMPARISON", description = "produce, consume, large, http, peers,"
-            + " parallel, ui, retry, latency; default: all of them")
+            + " parallel, ui, retry, latency, tuning; default: all of them")
     List<String> comparisons = new ArrayList<>();
 
     @Option(names = "--smoke", description = "Tiny sizes, one repeat, no warm-up: shows the harness works in seconds.")
@@ -134,7 +134,7 @@ public final class BenchCommand implements Callable<Integer> {
                 set.add(Comparison.valueOf(c.toUpperCase(java.util.Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "unknown comparison '" + c
-                        + "': use produce, consume, large, http, peers, parallel, ui or retry");
+                        + "': use produce, consume, large, http, peers, parallel, ui, retry, latency or tuning");
             }
         }
         return set;
@@ -189,6 +189,7 @@ public final class BenchCommand implements Callable<Integer> {
                     case UI -> UiBench.run(cluster, s, progress);
                     case RETRY -> RetryBench.run(cluster, s, progress);
                     case LATENCY -> LatencyBench.run(cluster, s, progress);
+                    case TUNING -> TuningBench.run(cluster, s, progress);
                 });
             }
         }

@@ -48,7 +48,8 @@ final class LatencyBench {
                 .add("AT_MOST_ONCE", "Producers.create(AT_MOST_ONCE): acks=1, no retries",
                         r -> timed(create(DeliveryGuarantee.AT_MOST_ONCE, cluster, false), topic, value, n(r, sends),
                                 false))
-                .add("AT_LEAST_ONCE", "Producers.create(AT_LEAST_ONCE): acks=all, idempotence, linger.ms=10",
+                .add("AT_LEAST_ONCE", "Producers.create(AT_LEAST_ONCE): acks=all, idempotence, linger.ms="
+                        + preset.get("linger.ms"),
                         r -> timed(create(DeliveryGuarantee.AT_LEAST_ONCE, cluster, false), topic, value,
                                 n(r, sends), false))
                 .add("EXACTLY_ONCE, a transaction per record", "Producers.create(EXACTLY_ONCE): begin, send, commit",

@@ -132,7 +132,8 @@ final class ProduceBench {
         if (acked != records) {
             throw new IllegalStateException(topic + ": " + acked + " of " + records + " acknowledged");
         }
+        long allocated = cpu.allocatedBytes();
         return new Measurement(records, (long) records * BenchSettings.VALUE_BYTES, seconds, new long[0], -1, -1,
-                cpuNanos);
+                cpuNanos, allocated);
     }
 }

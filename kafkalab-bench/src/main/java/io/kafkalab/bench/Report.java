@@ -66,13 +66,14 @@ record Report(String date, String machine, String command, List<Row> rows, List<
 
     String csv() {
         StringBuilder sb = new StringBuilder("comparison,variant,records,records_per_second,mb_per_second,p50_ms,"
-                + "p99_ms,ratio_to_baseline,paired_ratio,peak_heap_mb,peak_live_mb,client_cpu_us_per_record,runs_records_per_second,"
+                + "p99_ms,ratio_to_baseline,paired_ratio,peak_heap_mb,peak_live_mb,client_cpu_us_per_record,"
+                + "client_bytes_per_record,runs_records_per_second,"
                 + "seconds,bound_seconds,published_seconds\n");
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%s,%s,%d,%.0f,%.2f,%s,%s,%.3f,%.3f,%s,%s,%s,%s,%.4f,%s,%s%n",
+            sb.append(String.format(Locale.ROOT, "%s,%s,%d,%.0f,%.2f,%s,%s,%.3f,%.3f,%s,%s,%s,%s,%s,%.4f,%s,%s%n",
                     r.comparison(), r.variant(), r.records(), r.recordsPerSecond(), r.megabytesPerSecond(),
                     num(r.p50Millis(), 2), num(r.p99Millis(), 2), r.ratio(), r.pairedRatio(),
-                    num(r.peakHeapMegabytes(), 1), num(r.peakLiveMegabytes(), 1), num(r.clientCpuMicros(), 3),
+                    num(r.peakHeapMegabytes(), 1), num(r.peakLiveMegabytes(), 1), num(r.clientCpuMicros(), 3), num(r.clientAllocatedBytes(), 1),
                     r.runs().stream().map(v -> String.valueOf(Math.round(v))).collect(Collectors.joining(" ")),
                     r.seconds(), num(r.boundSeconds(), 4), num(r.publishedSeconds(), 3)));
         }
@@ -98,6 +99,9 @@ record Report(String date, String machine, String command, List<Row> rows, List<
             m.put("pairedRatio", round(r.pairedRatio(), 3));
             m.put("peakHeapMegabytes", Double.isNaN(r.peakHeapMegabytes()) ? null : round(r.peakHeapMegabytes(), 1));
             m.put("clientCpuMicrosPerRecord", Double.isNaN(r.clientCpuMicros()) ? null : round(r.clientCpuMicros(), 3));
+            m.put("clientCpuRuns", r.clientCpuRuns().stream().map(v -> round(v, 3)).toList());
+            m.put("clientBytesPerRecord", Double.isNaN(r.clientAllocatedBytes()) ? null
+                    : round(r.clientAllocatedBytes(), 1));
             m.put("peakLiveMegabytes", Double.isNaN(r.peakLiveMegabytes()) ? null : round(r.peakLiveMegabytes(), 1));
             m.put("runs", r.runs().stream().map(Math::round).toList());
             m.put("seconds", round(r.seconds(), 4));
@@ -134,9 +138,9 @@ record Report(String date, String machine, String command, List<Row> rows, List<
             boolean cpu = rs.stream().anyMatch(r -> !Double.isNaN(r.clientCpuMicros()));
             sb.append("\n**").append(comparison).append("**\n\n| variant | records | records/s | MB/s |");
             sb.append(latency ? " p50 ms | p99 ms |" : "").append(heap ? " peak heap MB | peak live MB |" : "")
-                    .append(cpu ? " client CPU µs/record |" : "");
+                    .append(cpu ? " client CPU µs/record (range) | client B/record |" : "");
             sb.append(" vs baseline | paired |\n|---|---:|---:|---:|");
-            sb.append(latency ? "---:|---:|" : "").append(heap ? "---:|---:|" : "").append(cpu ? "---:|" : "").append("---:|---:|\n");
+            sb.append(latency ? "---:|---:|" : "").append(heap ? "---:|---:|" : "").append(cpu ? "---:|---:|" : "").append("---:|---:|\n");
             for (Row r : rs) {
                 sb.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %.1f |", r.variant(), r.records(),
                         r.recordsPerSecond(), r.megabytesPerSecond()));
@@ -148,7 +152,11 @@ record Report(String date, String machine, String command, List<Row> rows, List<
                             num(r.peakLiveMegabytes(), 0)));
                 }
                 if (cpu) {
-                    sb.append(String.format(Locale.ROOT, " %s |", num(r.clientCpuMicros(), 2)));
+                    List<Double> runs = r.clientCpuRuns().stream().sorted().toList();
+                    String range = runs.size() > 1 ? String.format(Locale.ROOT, " (%.2f-%.2f)", runs.get(0),
+                            runs.get(runs.size() - 1)) : "";
+                    sb.append(String.format(Locale.ROOT, " %s%s | %s |", num(r.clientCpuMicros(), 2), range,
+                            num(r.clientAllocatedBytes(), 0)));
                 }
                 sb.append(String.format(Locale.ROOT, " %.2fx | %.2fx |%n", r.ratio(), r.pairedRatio()));
             }

@@ -19,6 +19,8 @@ import java.util.Objects;
  *                           where not measured
  * @param peakLiveMegabytes  the largest heap in use after a garbage collection in MB, or {@code NaN}
  * @param clientCpuMicros    median CPU time of the client's threads per record in microseconds, or {@code NaN}
+ * @param clientAllocatedBytes median heap bytes the client's threads allocated per record, or {@code NaN}
+ * @param clientCpuRuns      the client CPU µs per record of each repeat (empty where not measured)
  * @param pairedRatio        median of the per-repeat ratios to the baseline of the same repeat (cancels drift
  *                           between repeats); equals {@code ratio} when there is one repeat
  * @param runs               the rate of each repeat
@@ -30,7 +32,8 @@ import java.util.Objects;
  */
 public record Row(String comparison, String variant, long records, double recordsPerSecond, double megabytesPerSecond,
                   double p50Millis, double p99Millis, double ratio, double pairedRatio, double peakHeapMegabytes,
-                  double peakLiveMegabytes, double clientCpuMicros, List<Double> runs, double boundSeconds,
+                  double peakLiveMegabytes, double clientCpuMicros, double clientAllocatedBytes,
+                  List<Double> clientCpuRuns, List<Double> runs, double boundSeconds,
                   double publishedSeconds, String note) {
 
     /** Validates and copies. */
@@ -38,6 +41,7 @@ public record Row(String comparison, String variant, long records, double record
         Objects.requireNonNull(comparison, "comparison");
         Objects.requireNonNull(variant, "variant");
         runs = List.copyOf(runs);
+        clientCpuRuns = List.copyOf(clientCpuRuns);
         Objects.requireNonNull(note, "note");
     }
 

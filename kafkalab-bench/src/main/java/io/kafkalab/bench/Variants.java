@@ -30,7 +30,12 @@ final class Variants {
 
     /** What one run measured. */
     record Measurement(long records, long bytes, double seconds, long[] latenciesNanos, long peakHeapBytes,
-                       long peakLiveBytes, long clientCpuNanos) {
+                       long peakLiveBytes, long clientCpuNanos, long clientAllocatedBytes) {
+
+        Measurement(long records, long bytes, double seconds, long[] latenciesNanos, long peakHeapBytes,
+                    long peakLiveBytes, long clientCpuNanos) {
+            this(records, bytes, seconds, latenciesNanos, peakHeapBytes, peakLiveBytes, clientCpuNanos, -1);
+        }
 
         static Measurement of(long records, long bytes, double seconds) {
             return new Measurement(records, bytes, seconds, new long[0], -1, -1, -1);
@@ -107,10 +112,13 @@ final class Variants {
             long peakLive = ms.stream().mapToLong(Measurement::peakLiveBytes).max().orElse(-1);
             List<Double> cpu = ms.stream().filter(m -> m.clientCpuNanos() >= 0)
                     .map(m -> m.clientCpuNanos() / 1e3 / m.records()).toList();
+            List<Double> allocated = ms.stream().filter(m -> m.clientAllocatedBytes() >= 0)
+                    .map(m -> (double) m.clientAllocatedBytes() / m.records()).toList();
             rows.add(new Row(comparison, v.name(), ms.get(0).records(), rate, mbps,
                     Stats.percentile(latencies, 50) / 1e6, Stats.percentile(latencies, 99) / 1e6, rate / baseRate,
                     Stats.median(pairs), peakHeap < 0 ? Double.NaN : peakHeap / 1e6,
-                    peakLive < 0 ? Double.NaN : peakLive / 1e6, cpu.isEmpty() ? Double.NaN : Stats.median(cpu), rates,
+                    peakLive < 0 ? Double.NaN : peakLive / 1e6, cpu.isEmpty() ? Double.NaN : Stats.median(cpu),
+                    allocated.isEmpty() ? Double.NaN : Stats.median(allocated), cpu, rates,
                     v.boundSeconds(), v.publishedSeconds(), v.note()));
         }
         return rows;

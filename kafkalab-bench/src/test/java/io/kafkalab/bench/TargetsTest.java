@@ -68,7 +68,7 @@ class TargetsTest {
     private static Row runs(String variant, double... rates) {
         List<Double> list = java.util.Arrays.stream(rates).boxed().toList();
         return new Row("peers produce", variant, 1000, Stats.median(list), 0.1, Double.NaN, Double.NaN, 1, 1,
-                Double.NaN, Double.NaN, Double.NaN, list, Double.NaN, Double.NaN, "");
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, List.of(), list, Double.NaN, Double.NaN, "");
     }
 
     @Test
@@ -190,21 +190,21 @@ class TargetsTest {
 
     private static Row rate(String comparison, String variant, double ratio, double paired) {
         return new Row(comparison, variant, 1000, 1000 * ratio, 0.1, Double.NaN, Double.NaN, ratio, paired,
-                Double.NaN, Double.NaN, Double.NaN, List.of(1000 * ratio), Double.NaN, Double.NaN, "");
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, List.of(), List.of(1000 * ratio), Double.NaN, Double.NaN, "");
     }
 
     private static Row latency(String variant, double requestsPerSecond, double p99Millis) {
         return new Row("http", variant, 1000, requestsPerSecond, 1, p99Millis / 2, p99Millis, 1, 1, Double.NaN,
-                Double.NaN, Double.NaN, List.of(requestsPerSecond), Double.NaN, Double.NaN, "");
+                Double.NaN, Double.NaN, Double.NaN, List.of(), List.of(requestsPerSecond), Double.NaN, Double.NaN, "");
     }
 
     private static Row heap(double peakHeapMegabytes) {
         return new Row("large", "kafkalab segmented", 1, 1, 30, Double.NaN, Double.NaN, 1, 1, peakHeapMegabytes,
-                80, Double.NaN, List.of(1.0), Double.NaN, Double.NaN, "");
+                80, Double.NaN, Double.NaN, List.of(), List.of(1.0), Double.NaN, Double.NaN, "");
     }
 
     private static Row timed(String comparison, String variant, long records, double seconds, double bound) {
         return new Row(comparison, variant, records, records / seconds, 0.1, Double.NaN, Double.NaN, 1, 1,
-                Double.NaN, Double.NaN, Double.NaN, List.of(records / seconds), bound, Double.NaN, "");
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, List.of(), List.of(records / seconds), bound, Double.NaN, "");
     }
 }

@@ -16,8 +16,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  *   <tr><td>{@link #AT_MOST_ONCE}</td><td>acks=1, retries=0, enable.idempotence=false</td>
  *       <td>retries &gt; 0, enable.idempotence=true, transactional.id</td></tr>
  *   <tr><td>{@link #AT_LEAST_ONCE}</td><td>acks=all, enable.idempotence=true,
- *       max.in.flight.requests.per.connection=5, delivery.timeout.ms=120000, linger.ms=10,
- *       batch.size=65536 (retries left at Kafka's default, bounded by delivery.timeout.ms)</td>
+ *       max.in.flight.requests.per.connection=5, delivery.timeout.ms=120000, linger.ms=5,
+ *       batch.size=262144 (retries left at Kafka's default, bounded by delivery.timeout.ms)</td>
  *       <td>acks other than all, enable.idempotence=false, retries=0, more than 5 requests in flight,
  *       transactional.id</td></tr>
  *   <tr><td>{@link #EXACTLY_ONCE}</td><td>as AT_LEAST_ONCE; the user gives transactional.id</td>
@@ -26,6 +26,12 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  *
  * <p>No preset sets {@code compression.type}: compression is a contract with every consumer of the topic
  * (the lab's kafka-python cannot read lz4 without an extra package), so it stays the user's choice.
+ *
+ * <p>AT_LEAST_ONCE's {@code batch.size} of 256 KiB is what lets it keep up with librdkafka (kcat) at the same
+ * guarantee (docs/benchmarks.md). The Java producer takes a whole {@code batch.size} buffer from
+ * {@code buffer.memory} (32 MiB by default) for every partition with an open batch, so 128 partitions can take
+ * writes at once before a send waits up to {@code max.block.ms} for a buffer: a producer writing to many more
+ * partitions at once should lower {@code batch.size} or raise {@code buffer.memory}.
  */
 public enum DeliveryGuarantee {
 
@@ -47,8 +53,8 @@ public enum DeliveryGuarantee {
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
             ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5,
             ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000,
-            ProducerConfig.LINGER_MS_CONFIG, 10,
-            ProducerConfig.BATCH_SIZE_CONFIG, 65_536)),
+            ProducerConfig.LINGER_MS_CONFIG, 5,
+            ProducerConfig.BATCH_SIZE_CONFIG, 262_144)),
 
     /**
      * AT_LEAST_ONCE plus transactions: records sent between {@code beginTransaction()} and

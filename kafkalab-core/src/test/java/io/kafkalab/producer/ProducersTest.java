@@ -81,7 +81,7 @@ class ProducersTest {
         assertThat(config).containsEntry("acks", "all").containsEntry("enable.idempotence", true)
                 .containsEntry("max.in.flight.requests.per.connection", 5)
                 .containsEntry("delivery.timeout.ms", 120_000)
-                .containsEntry("batch.size", 65_536)
+                .containsEntry("batch.size", 262_144)
                 .containsEntry("linger.ms", 50)
                 .containsEntry("compression.type", "lz4")
                 .containsEntry("bootstrap.servers", "b:9092")
