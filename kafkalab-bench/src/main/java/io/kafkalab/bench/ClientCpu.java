@@ -14,19 +14,19 @@ final class ClientCpu {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    private final String networkThread;
+    /** The producer's I/O thread, found once: it lives until the producer closes. */
+    private final long networkThread;
     private final long startCaller;
     private final long startNetwork;
     private final long startCallerBytes;
     private final long startNetworkBytes;
 
     private ClientCpu(String clientId) {
-        this.networkThread = "kafka-producer-network-thread | " + clientId;
-        long network = networkId();
+        this.networkThread = threadId("kafka-producer-network-thread | " + clientId);
         this.startCaller = THREADS.getCurrentThreadCpuTime();
         this.startCallerBytes = THREADS.getCurrentThreadAllocatedBytes();
-        this.startNetwork = THREADS.getThreadCpuTime(network);
-        this.startNetworkBytes = THREADS.getThreadAllocatedBytes(network);
+        this.startNetwork = THREADS.getThreadCpuTime(networkThread);
+        this.startNetworkBytes = THREADS.getThreadAllocatedBytes(networkThread);
     }
 
     /** Starts counting on the calling thread, after the producer with {@code clientId} was created. */
@@ -36,21 +36,30 @@ final class ClientCpu {
 
     /** @return CPU nanoseconds since {@link #start}; call on the same thread, before the producer closes */
     long nanos() {
-        return THREADS.getCurrentThreadCpuTime() - startCaller + THREADS.getThreadCpuTime(networkId()) - startNetwork;
+        return THREADS.getCurrentThreadCpuTime() - startCaller
+                + alive(THREADS.getThreadCpuTime(networkThread)) - startNetwork;
     }
 
     /** @return heap bytes allocated since {@link #start}; call on the same thread, before the producer closes */
     long allocatedBytes() {
         return THREADS.getCurrentThreadAllocatedBytes() - startCallerBytes
-                + THREADS.getThreadAllocatedBytes(networkId()) - startNetworkBytes;
+                + alive(THREADS.getThreadAllocatedBytes(networkThread)) - startNetworkBytes;
     }
 
-    private long networkId() {
+    /** The JVM answers -1 for a thread that has ended: the producer closed before it was measured. */
+    private static long alive(long value) {
+        if (value < 0) {
+            throw new IllegalStateException("the producer's I/O thread ended before it was measured");
+        }
+        return value;
+    }
+
+    private static long threadId(String name) {
         for (ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
-            if (t != null && t.getThreadName().equals(networkThread)) {
+            if (t != null && t.getThreadName().equals(name)) {
                 return t.getThreadId();
             }
         }
-        throw new IllegalStateException("no thread " + networkThread);
+        throw new IllegalStateException("no thread " + name);
     }
 }

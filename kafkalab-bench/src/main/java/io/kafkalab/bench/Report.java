@@ -73,7 +73,8 @@ record Report(String date, String machine, String command, List<Row> rows, List<
             sb.append(String.format(Locale.ROOT, "%s,%s,%d,%.0f,%.2f,%s,%s,%.3f,%.3f,%s,%s,%s,%s,%s,%.4f,%s,%s%n",
                     r.comparison(), r.variant(), r.records(), r.recordsPerSecond(), r.megabytesPerSecond(),
                     num(r.p50Millis(), 2), num(r.p99Millis(), 2), r.ratio(), r.pairedRatio(),
-                    num(r.peakHeapMegabytes(), 1), num(r.peakLiveMegabytes(), 1), num(r.clientCpuMicros(), 3), num(r.clientAllocatedBytes(), 1),
+                    num(r.peakHeapMegabytes(), 1), num(r.peakLiveMegabytes(), 1), num(r.clientCpuMicros(), 3),
+                    num(r.clientAllocatedBytes(), 1),
                     r.runs().stream().map(v -> String.valueOf(Math.round(v))).collect(Collectors.joining(" ")),
                     r.seconds(), num(r.boundSeconds(), 4), num(r.publishedSeconds(), 3)));
         }
