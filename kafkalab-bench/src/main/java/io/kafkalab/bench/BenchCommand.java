@@ -55,6 +55,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", description = "Counted repeats of every comparison (default 3).")
     Integer repeats;
 
+    @Option(names = "--warm-up-rounds", description = "Uncounted rounds of every variant before the counted ones"
+            + " (default 1; none with --smoke). Warm-up rounds are short (produce: 200000 records); the cluster in this JVM"
+            + " keeps speeding up for minutes, so a long run that must resolve a few percent wants several.")
+    Integer warmUpRounds;
+
     @Option(names = "--large-bytes", description = "Size of the large message (default 67108864, 64 MiB).")
     Integer largeBytes;
 
@@ -111,7 +116,8 @@ public final class BenchCommand implements Callable<Integer> {
     BenchSettings settings() {
         BenchSettings b = smoke ? BenchSettings.smoke() : BenchSettings.full();
         return new BenchSettings(or(records, b.records()), or(slowRecords, b.slowRecords()), or(repeats, b.repeats()),
-                b.warmUp(), or(largeBytes, b.largeBytes()), or(httpRequests, b.httpRequests()),
+                or(warmUpRounds, b.warmUpRounds()), or(largeBytes, b.largeBytes()),
+                or(httpRequests, b.httpRequests()),
                 or(httpConcurrency, b.httpConcurrency()), or(httpWideConcurrency, b.httpWideConcurrency()),
                 or(httpSeconds, b.httpSeconds()), or(httpLingerMs, b.httpLingerMs()), b.httpMessageBytes(),
                 or(peerRecords, b.peerRecords()),

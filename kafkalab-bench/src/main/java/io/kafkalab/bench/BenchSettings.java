@@ -7,7 +7,7 @@ package io.kafkalab.bench;
  * @param slowRecords      records for the slow variants (flush or commit per record), which would take minutes
  *                         at {@code records}
  * @param repeats          counted repeats of each comparison
- * @param warmUp           whether an uncounted round runs first
+ * @param warmUpRounds     uncounted rounds of every variant before the counted ones
  * @param largeBytes       size of the large message
  * @param httpRequests     requests per HTTP variant and repeat
  * @param httpConcurrency  connections sending at once (issue 17: 32)
@@ -25,8 +25,8 @@ package io.kafkalab.bench;
  * @param retryRecords     records of the retry comparison (issue 18: 20 000)
  * @param retryBackoffMillis the retry comparison's backoff (issue 18: 1 s)
  */
-record BenchSettings(int records, int slowRecords, int repeats, boolean warmUp, int largeBytes, int httpRequests,
-                     int httpConcurrency, int httpWideConcurrency, int httpSeconds, int httpLingerMs,
+record BenchSettings(int records, int slowRecords, int repeats, int warmUpRounds, int largeBytes,
+                     int httpRequests, int httpConcurrency, int httpWideConcurrency, int httpSeconds, int httpLingerMs,
                      int httpMessageBytes, int peerRecords, int parallelRecords, int uiTopics, int uiGroups,
                      int uiRequests, int retryRecords, int retryBackoffMillis) {
 
@@ -35,12 +35,12 @@ record BenchSettings(int records, int slowRecords, int repeats, boolean warmUp, 
 
     /** The full run that the README reports. */
     static BenchSettings full() {
-        return new BenchSettings(1_000_000, 20_000, 3, true, 64 * 1024 * 1024, 20_000, 32, 256, 10, -1, 1024, 200_000,
+        return new BenchSettings(1_000_000, 20_000, 3, 1, 64 * 1024 * 1024, 20_000, 32, 256, 10, -1, 1024, 200_000,
                 ParallelWorkload.PUBLISHED_RECORDS, 1_000, 200, 50, 20_000, 1_000);
     }
 
     /** A run of seconds that only shows the harness works (the test command's smoke run). */
     static BenchSettings smoke() {
-        return new BenchSettings(2_000, 100, 1, false, 2 * 1024 * 1024, 200, 4, 0, 1, -1, 1024, 1_000, 100, 12, 4, 3, 400, 20);
+        return new BenchSettings(2_000, 100, 1, 0, 2 * 1024 * 1024, 200, 4, 0, 1, -1, 1024, 1_000, 100, 12, 4, 3, 400, 20);
     }
 }

@@ -37,7 +37,8 @@ public final class Benchmarks {
         }
         StringBuilder md = new StringBuilder("Measured " + java.time.LocalDate.now() + " on " + Report.describeMachine()
                 + ", with\n`java -cp 'kafkalab-bench/target/classes:kafkalab-bench/target/lib/*'"
-                + " io.kafkalab.bench.Benchmarks` (JMH, 1 fork, 3 warm-up and 5 measured iterations of 1 s).\n\n"
+                + " io.kafkalab.bench.Benchmarks" + (args.length > 0 ? " '" + include + "'" : "")
+                + "` (JMH, 1 fork, 3 warm-up and 5 measured iterations of 1 s).\n\n"
                 + "| ours | baseline | score | unit | ratio | GB/s |\n|---|---|---:|---|---:|---:|\n");
         ratio(md, scores, units, "kafkalabSerialize", "jacksonSerialize", 0);
         ratio(md, scores, units, "kafkalabDeserialize", "jacksonDeserialize", 0);
@@ -45,6 +46,17 @@ public final class Benchmarks {
             ratio(md, scores, units, "reassemble size=" + size, "arraycopyFloor size=" + size, Long.parseLong(size));
             ratio(md, scores, units, "segment size=" + size, "arraycopyFloor size=" + size, Long.parseLong(size));
             ratio(md, scores, units, "arraycopyFloor size=" + size, "arraycopyFloor size=" + size, Long.parseLong(size));
+        }
+        ratio(md, scores, units, "kafkalabSend", "rawSend", 0);
+        ratio(md, scores, units, "producersSend", "rawSend", 0);
+        for (String ours : new String[] {"kafkalabSend", "producersSend"}) {
+            Double a = scores.get(ours);
+            Double b = scores.get("rawSend");
+            if (a != null && b != null) {
+                // ops/µs to ns per op
+                md.append(String.format(java.util.Locale.ROOT, "%n%s adds %.1f ns per send to rawSend's %.1f ns.%n",
+                        ours, 1e3 / a - 1e3 / b, 1e3 / b));
+            }
         }
         System.out.println();
         System.out.print(md);

@@ -70,7 +70,7 @@ final class ConsumeBench {
         v.add("single afterEachRecord", "runner, CommitPolicy.afterEachRecord(), sync",
                 r -> runner(cluster, topic, n(r, slow), Shape.SINGLE, CommitPolicy.afterEachRecord(),
                         CommitMode.SYNC));
-        return v.run(s.repeats(), s.warmUp(), progress);
+        return v.run(s.repeats(), s.warmUpRounds(), progress);
     }
 
     private static int n(int repeat, int records) {

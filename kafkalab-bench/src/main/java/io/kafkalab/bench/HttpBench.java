@@ -100,7 +100,7 @@ final class HttpBench {
                         r -> loadFlask(app, cluster, topic, "0", generator, wide, body));
             }
         }
-        return v.run(s.repeats(), s.warmUp(), progress);
+        return v.run(s.repeats(), s.warmUpRounds(), progress);
     }
 
     /** The variant names of the run at {@code httpWideConcurrency} connections. */

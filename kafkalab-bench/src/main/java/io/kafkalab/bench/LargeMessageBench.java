@@ -50,7 +50,7 @@ final class LargeMessageBench {
                         r -> segmented(cluster, progress, message, crc, cap))
                 .add("kafkalab segmented, 4x heap", "the same with the consumer's heap capped at 4x the message",
                         r -> segmented(cluster, progress, message, crc, 2 * cap))
-                .run(s.repeats(), s.warmUp(), progress);
+                .run(s.repeats(), s.warmUpRounds(), progress);
     }
 
     private static Measurement raw(KafkaCluster cluster, Variants.Progress progress, byte[] message, int crc,

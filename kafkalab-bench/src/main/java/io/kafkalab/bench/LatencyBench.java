@@ -55,7 +55,7 @@ final class LatencyBench {
                 .add("EXACTLY_ONCE, a transaction per record", "Producers.create(EXACTLY_ONCE): begin, send, commit",
                         r -> timed(create(DeliveryGuarantee.EXACTLY_ONCE, cluster, true), topic, value, n(r, sends),
                                 true))
-                .run(s.repeats(), s.warmUp(), progress);
+                .run(s.repeats(), s.warmUpRounds(), progress);
     }
 
     private static int n(int repeat, int sends) {

@@ -78,7 +78,7 @@ final class ParallelBench {
                                     ParallelBench::parallelConsumer));
             v.add("kafkalab", KafkalabParallel.NOTE + w.ordering(), bound, Double.NaN,
                     r -> timed(cluster, topic, w, n(r, records), "kafkalab", KafkalabParallel::start));
-            rows.addAll(v.run(s.repeats(), s.warmUp(), progress));
+            rows.addAll(v.run(s.repeats(), s.warmUpRounds(), progress));
         }
         return rows;
     }

@@ -85,10 +85,10 @@ final class PeerBench {
                         r -> python(script, "produce", cluster.bootstrapServers(),
                                 Payloads.topic(cluster, "peer-python"), n));
             }
-            // warm-up excluded on every side: one uncounted round of each variant first (the JVM's JIT; for kcat and
+            // warm-up excluded on every side: uncounted rounds of each variant first (the JVM's JIT; for kcat and
             // kafka-python the page cache of their input); kcat's and kafka-python's times include their process
             // start and first metadata fetch, the Java producers' their first metadata fetch
-            rows.addAll(produce.run(s.repeats(), s.warmUp(), progress));
+            rows.addAll(produce.run(s.repeats(), s.warmUpRounds(), progress));
             String source = Payloads.topic(cluster, "peer-source");
             ProduceBench.rawPreset(cluster, n, source);
             Variants consume = new Variants("peers consume")
@@ -103,7 +103,7 @@ final class PeerBench {
                 consume.add("kafka-python", "the lab's consumer loop, auto_offset_reset=earliest",
                         r -> python(script, "consume", cluster.bootstrapServers(), source, n));
             }
-            rows.addAll(consume.run(s.repeats(), false, progress));
+            rows.addAll(consume.run(s.repeats(), 0, progress));
             return rows;
         } finally {
             Files.deleteIfExists(lines);

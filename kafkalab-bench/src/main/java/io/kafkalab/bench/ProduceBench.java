@@ -50,7 +50,7 @@ final class ProduceBench {
                         cluster, Variants.records(r, s.records(), 200_000), values))
                 .add("lab-flush-each", "the lab's settings, flush() after every message", r -> raw(cluster, lab,
                         Variants.records(r, s.slowRecords(), 1_000), values, true))
-                .run(s.repeats(), s.warmUp(), progress);
+                .run(s.repeats(), s.warmUpRounds(), progress);
     }
 
     /** Sends {@code records} values to {@code topic} with a plain producer and the AT_LEAST_ONCE preset's settings. */

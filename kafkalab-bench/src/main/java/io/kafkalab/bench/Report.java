@@ -130,7 +130,8 @@ record Report(String date, String machine, String command, List<Row> rows, List<
         StringBuilder sb = new StringBuilder();
         sb.append("Measured ").append(date).append(" on ").append(machine).append(", with\n`").append(command)
                 .append("`.\nRates are medians of the repeats; \"vs baseline\" is the median rate over the baseline's"
-                        + " (the first row),\n\"paired\" the median of the per-repeat ratios.\n");
+                        + " (the first row),\n\"paired\" the median of the per-repeat ratios, with its"
+                        + " distribution-free 95 % interval\nin brackets from 6 repeats on.\n");
         for (String comparison : rows.stream().filter(r -> Double.isNaN(r.boundSeconds())).map(Row::comparison)
                 .distinct().toList()) {
             List<Row> rs = rows.stream().filter(r -> r.comparison().equals(comparison)).toList();
@@ -159,7 +160,9 @@ record Report(String date, String machine, String command, List<Row> rows, List<
                     sb.append(String.format(Locale.ROOT, " %s%s | %s |", num(r.clientCpuMicros(), 2), range,
                             num(r.clientAllocatedBytes(), 0)));
                 }
-                sb.append(String.format(Locale.ROOT, " %.2fx | %.2fx |%n", r.ratio(), r.pairedRatio()));
+                String interval = r == rs.get(0) ? "" : Stats.medianInterval(Targets.pairRatios(r, rs.get(0)))
+                        .map(i -> String.format(Locale.ROOT, " (%.2f-%.2f)", i[0], i[1])).orElse("");
+                sb.append(String.format(Locale.ROOT, " %.2fx | %.2fx%s |%n", r.ratio(), r.pairedRatio(), interval));
             }
         }
         timedMarkdown(sb);

@@ -70,7 +70,7 @@ final class RetryBench {
                 .add("blocking retries", "sequential runner, 1 % fail twice: the handler retries in place with a"
                         + " sleep; a twentieth of the records", r -> measure(cluster, topic, r < 0 ? FAIL_EVERY
                         : Math.max(FAIL_EVERY * 2, records / 20), Mode.BLOCKING, backoff));
-        return v.run(s.repeats(), s.warmUp(), progress);
+        return v.run(s.repeats(), s.warmUpRounds(), progress);
     }
 
     /** {@code rounds} runs of {@code records} each: their records over their summed time. */

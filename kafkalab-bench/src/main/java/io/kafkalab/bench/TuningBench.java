@@ -35,7 +35,7 @@ final class TuningBench {
                 Map.of("linger.ms", 5, "batch.size", 1_048_576), cluster, records, values);
         variant(variants, "the preset + lz4", "compression.type lz4 (every consumer must read it)", preset,
                 Map.of("compression.type", "lz4"), cluster, records, values);
-        return variants.run(s.repeats(), s.warmUp(), progress);
+        return variants.run(s.repeats(), s.warmUpRounds(), progress);
     }
 
     private static void variant(Variants variants, String name, String note, Map<String, Object> preset,

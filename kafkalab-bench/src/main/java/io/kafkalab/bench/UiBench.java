@@ -91,7 +91,7 @@ final class UiBench {
                             r -> time(s, r, () -> get(http, base + "groups")))
                     .add("api group", "GET /api/groups/{group}",
                             r -> time(s, r, () -> get(http, base + "groups/" + enc(groups.get(0)))))
-                    .run(s.repeats(), s.warmUp(), progress);
+                    .run(s.repeats(), s.warmUpRounds(), progress);
         }
     }
 

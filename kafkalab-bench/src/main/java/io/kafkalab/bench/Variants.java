@@ -74,12 +74,14 @@ final class Variants {
 
     /**
      * @param repeats counted repeats, at least 1
-     * @param warmUp  whether one uncounted round runs first (the JIT warms up on every variant)
+     * @param warmUpRounds uncounted rounds of every variant first (the JIT warms up on every variant; the cluster in
+     *                     this JVM keeps speeding up for minutes, so a long run of one comparison wants several)
      */
-    List<Row> run(int repeats, boolean warmUp, Progress progress) throws Exception {
-        if (warmUp) {
+    List<Row> run(int repeats, int warmUpRounds, Progress progress) throws Exception {
+        for (int round = 0; round < warmUpRounds; round++) {
             for (Variant v : variants) {
-                progress.line("  warm-up " + comparison + "/" + v.name());
+                progress.line("  warm-up " + comparison + "/" + v.name()
+                        + (warmUpRounds > 1 ? " " + (round + 1) + "/" + warmUpRounds : ""));
                 v.run().run(-1);
             }
         }
