@@ -67,6 +67,31 @@ public final class KafkaLab {
     }
 
     /**
+     * The system properties the examples' log4j2 configuration reads: {@code kafkalab.broker.level} from
+     * {@code KAFKALAB_BROKER_LOG_LEVEL}, and {@code kafkalab.console.level=INFO} when {@code -v} or
+     * {@code --verbose} is among the options (before a {@code --} that ends them).
+     *
+     * @param brokerLevel the environment variable's value, may be null
+     * @param args        the command line
+     * @return the properties to set, empty when none
+     */
+    static java.util.Map<String, String> logSettings(String brokerLevel, String... args) {
+        java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+        if (brokerLevel != null && !brokerLevel.isBlank()) {
+            settings.put("kafkalab.broker.level", brokerLevel.trim());
+        }
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                break;
+            }
+            if (arg.equals("-v") || arg.equals("--verbose")) {
+                settings.put("kafkalab.console.level", "INFO");
+            }
+        }
+        return settings;
+    }
+
+    /**
      * Runs the command line on the given streams (tests run commands in-process this way).
      *
      * @param in   standard input
@@ -76,21 +101,15 @@ public final class KafkaLab {
      * @return the exit code
      */
     public static int run(InputStream in, PrintWriter out, PrintWriter err, String... args) {
+        // before any logger exists, so before the commands are built (their classes' static loggers start log4j2,
+        // which reads these properties once)
+        logSettings(System.getenv("KAFKALAB_BROKER_LOG_LEVEL"), args).forEach(System::setProperty);
         KafkaLab root = new KafkaLab();
         root.in = in;
         CommandLine cli = new CommandLine(root);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionStrategy(parseResult -> {
-            // before any logger exists: log4j2 reads these when it first starts
-            String envLevel = System.getenv("KAFKALAB_BROKER_LOG_LEVEL");
-            if (envLevel != null && !envLevel.isBlank()) {
-                System.setProperty("kafkalab.broker.level", envLevel.trim());
-            }
-            if (root.verbose || parseResult.subcommands().stream()
-                    .anyMatch(p -> p.hasMatchedOption("--verbose"))) {
-                System.setProperty("kafkalab.console.level", "INFO");
-            }
             checkCluster(parseResult);
             return new CommandLine.RunLast().execute(parseResult);
         });

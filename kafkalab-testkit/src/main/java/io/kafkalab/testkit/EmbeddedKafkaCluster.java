@@ -163,19 +163,23 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
 
     private EmbeddedKafkaCluster startNodes() {
         long begin = System.nanoTime();
+        long[] phases = new long[4];
         if (OPEN_CLUSTERS.getAndIncrement() == 0) {
             interceptExit();
         }
         try {
             List<String> formatArgs = SecuredNodes.formatArgs(spec.security);
             nodes.values().forEach(n -> n.formatIfNeeded(clusterId, formatArgs));
+            phases[0] = System.nanoTime();
             // Combined and controller nodes block in startup() until a majority of voters is up:
             // one thread per node.
             runOnePerNode(nodes.values().stream().toList(), "start", spec.startupTimeout, n -> {
                 n.start();
                 return true;
             });
+            phases[1] = System.nanoTime();
             awaitBrokersRegistered(brokerIds());
+            phases[2] = System.nanoTime();
             createAcls();
             if (spec.createInternalTopics) {
                 String first = bootstrapServers(SecurityProtocol.PLAINTEXT).split(",")[0];
@@ -183,12 +187,15 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
                 InternalTopics.create(first.substring(0, colon), Integer.parseInt(first.substring(colon + 1)),
                         spec.startupTimeout);
             }
+            phases[3] = System.nanoTime();
         } catch (RuntimeException e) {
             close();
             throw e;
         }
-        LOG.info("Embedded Kafka cluster {} up in {} ms: {} ({}), bootstrap.servers={}", clusterId,
-                (System.nanoTime() - begin) / 1_000_000, nodes.keySet(), spec.topology, bootstrapServers);
+        LOG.info("Embedded Kafka cluster {} up in {} ms (format {}, start {}, registration {}, ACLs and internal topics"
+                + " {}): {} ({}), bootstrap.servers={}", clusterId, (System.nanoTime() - begin) / 1_000_000,
+                (phases[0] - begin) / 1_000_000, (phases[1] - phases[0]) / 1_000_000, (phases[2] - phases[1]) / 1_000_000,
+                (phases[3] - phases[2]) / 1_000_000, nodes.keySet(), spec.topology, bootstrapServers);
         return this;
     }
 
