@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -97,19 +98,18 @@ class ProducerUnderBrokerCrashIT {
             }, "crash-test-sender");
             try {
                 sender.start();
-                both.forEach(s -> waitFor(s.name + ": 500 records acknowledged").until(() -> s.acked() >= 500));
+                both.forEach(s -> s.await("500 records acknowledged", () -> s.acked() >= 500));
 
                 // fault 1: brokers 0 and 1 stopped, the leader is the only in-sync replica under min.insync.replicas=2.
                 // The stream pauses while they stop: a record appended just before would wait out the producer's
                 // request.timeout.ms (30 s) at the leader before its first error, making the test slow, not different.
                 paused.set(true);
-                both.forEach(s -> waitFor(s.name + ": nothing pending before the shortfall")
-                        .until(() -> s.pending() == 0));
+                both.forEach(s -> s.await("nothing pending before the shortfall", () -> s.pending() == 0));
                 cluster.stopBroker(0);
                 cluster.stopBroker(1);
                 paused.set(false);
                 LOG.info("brokers 0 and 1 stopped: broker {} is the only in-sync replica", CHILD);
-                waitFor("lab: 100 sends failed in the shortfall").until(() -> lab.failed() >= 100);
+                lab.await("100 sends failed in the shortfall", () -> lab.failed() >= 100);
                 cluster.startBroker(0);
                 cluster.startBroker(1);
                 for (Stream s : both) {
@@ -117,8 +117,8 @@ class ProducerUnderBrokerCrashIT {
                 }
                 LOG.info("brokers 0 and 1 back, every replica in sync; lab failures so far {}", lab.failures());
                 int afterShortfall = lab.sent();
-                both.forEach(s -> waitFor(s.name + ": 500 acknowledged after the shortfall")
-                        .until(() -> s.ackedFrom(afterShortfall) >= 500));
+                both.forEach(s -> s.await("500 acknowledged after the shortfall",
+                        () -> s.ackedFrom(afterShortfall) >= 500));
                 Map<String, Integer> labFailures = lab.failures();
                 assertThat(preset.failures()).as("preset: failed sends through the ISR shortfall").isEmpty();
 
@@ -128,8 +128,8 @@ class ProducerUnderBrokerCrashIT {
                 waitFor("new leaders after the kill")
                         .until(() -> both.stream().allMatch(s -> s.leaders().noneMatch(l -> l == CHILD)));
                 int afterElection = lab.sent();
-                both.forEach(s -> waitFor(s.name + ": 500 acknowledged after the election")
-                        .until(() -> s.ackedFrom(afterElection) >= 500));
+                both.forEach(s -> s.await("500 acknowledged after the election",
+                        () -> s.ackedFrom(afterElection) >= 500));
                 assertThat(lab.failures()).as("lab: no more failed sends through the leader's crash")
                         .isEqualTo(labFailures);
                 assertThat(preset.failures()).as("preset: failed sends through the leader's crash").isEmpty();
@@ -208,6 +208,22 @@ class ProducerUnderBrokerCrashIT {
             return cluster.describeTopic(topic).partitions().stream().mapToInt(p -> p.leader());
         }
 
+        /**
+         * Waits for {@code done}; a timeout's message gives this stream's counts and why its sends failed, and each
+         * step's counts go to the test log.
+         */
+        void await(String what, BooleanSupplier done) {
+            long start = System.nanoTime();
+            waitFor(name + ": " + what).untilAsserted(() -> assertThat(done.getAsBoolean())
+                    .as("%s: %s; now %s", name, what, counts()).isTrue());
+            LOG.info("{}: {} after {} ms; {}", name, what, (System.nanoTime() - start) / 1_000_000, counts());
+        }
+
+        String counts() {
+            return sent() + " sent, " + acked() + " acked, " + failed() + " failed " + failures() + ", " + pending()
+                    + " pending";
+        }
+
         void sendOne() {
             int n = sent.get();
             if (n == CAPACITY) {
@@ -258,7 +274,7 @@ class ProducerUnderBrokerCrashIT {
 
         void close() {
             Producers.flush(producer, Faults.WAIT);
-            waitFor(name + ": every send answered at close").until(() -> pending() == 0);
+            await("every send answered at close", () -> pending() == 0);
             Producers.close(producer, Faults.WAIT);
         }
 
